@@ -1,0 +1,294 @@
+import { CancelToken, CancelledError, isCancelled } from './cancel-token.ts';
+import { LANE_PRIORITIES, type LanePriority } from './priority.ts';
+
+/** One piece of model work: a click's decode, one frame of propagation, one export tile. */
+export interface LaneTask<T> {
+  priority: LanePriority;
+  /** Names the work in logs and `snapshot()`; keep it short (`click s1/f12`). */
+  label: string;
+  /** Cancels the task: at once while queued, cooperatively while running. */
+  token?: CancelToken;
+  /** The work. It receives the task's token (a fresh one when none was given). */
+  fn: (token: CancelToken) => Promise<T>;
+}
+
+/**
+ * A long job split into small steps (one propagation frame each). Only one step is queued at a time
+ * and it goes to the back of its priority's queue, so work of a higher priority submitted while a
+ * step runs starts right after that step, and two jobs of the same priority take turns.
+ */
+export interface LaneStepJob<I, R> {
+  priority: LanePriority;
+  label: string;
+  token?: CancelToken;
+  /** The step inputs (e.g. frame indices), pulled lazily; a number n means 0 … n − 1. */
+  steps: Iterable<I> | number;
+  step: (item: I, index: number, token: CancelToken) => Promise<R>;
+  /**
+   * Called synchronously with each step's result, before the next step is queued (emit the mask
+   * here). A throw fails the job. Keep it cheap: the job holds its place in the queue meanwhile.
+   */
+  onStep?: (result: R, item: I, index: number) => void;
+}
+
+/** How a unit of work (a task, or one step of a job) ended. */
+export type LaneOutcome = 'ok' | 'failed' | 'cancelled';
+
+/** Reported once per unit of work; the metrics module turns these into Prometheus series. */
+export interface LaneEvent {
+  priority: LanePriority;
+  label: string;
+  outcome: LaneOutcome;
+  /** Milliseconds from queueing to start (or to removal, for work cancelled in the queue). */
+  waitMs: number;
+  /** Milliseconds of running; absent when the work was cancelled before it started. */
+  runMs?: number;
+}
+
+/** What the lane is doing now, for logs and debugging endpoints. */
+export interface LaneSnapshot {
+  running: Array<{ label: string; priority: LanePriority; runningMs: number }>;
+  queued: Record<LanePriority, number>;
+}
+
+export interface GpuLaneOptions {
+  /** Units of work allowed to run at once; 1 (the default) for one accelerator. */
+  concurrency?: number;
+  /** Clock in milliseconds; injectable only so tests can make waits deterministic. */
+  now?: () => number;
+}
+
+interface Entry {
+  priority: LanePriority;
+  label: string;
+  token: CancelToken;
+  enqueuedAt: number;
+  detach: () => void;
+  /** Runs one unit; resolves whether the entry wants to be queued again (next step). */
+  runUnit(): Promise<{ again: boolean; outcome: LaneOutcome }>;
+  reject(err: unknown): void;
+}
+
+/**
+ * The single scheduler of all model work (the "GPU lane"). One unit runs at a time (by default);
+ * the next is the oldest queued unit of the highest priority. Errors of one unit reject only its
+ * caller. Long jobs go through `runSteps` so a click never waits for more than one step.
+ */
+export class GpuLane {
+  readonly concurrency: number;
+  readonly #now: () => number;
+  readonly #queues = new Map<LanePriority, Entry[]>(LANE_PRIORITIES.map((p) => [p, []]));
+  readonly #running = new Map<Entry, number>();
+  readonly #listeners = new Set<(event: LaneEvent) => void>();
+  #idleWaiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(options: GpuLaneOptions = {}) {
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`GPU lane concurrency must be a positive integer, got ${concurrency}`);
+    }
+    this.concurrency = concurrency;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Queues one task and resolves (or rejects) with its result. */
+  run<T>(task: LaneTask<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const token = task.token ?? new CancelToken();
+      const entry = this.#entry(task.priority, task.label, token, reject, async () => {
+        try {
+          const value = await task.fn(token);
+          resolve(value);
+          return { again: false, outcome: 'ok' };
+        } catch (err) {
+          reject(err);
+          return { again: false, outcome: isCancelled(err) ? 'cancelled' : 'failed' };
+        }
+      });
+      this.#submit(entry);
+    });
+  }
+
+  /**
+   * Runs a job step by step (see `LaneStepJob`). Resolves with the number of steps run; rejects with
+   * the first step's error, or a `CancelledError` when the token is cancelled between steps.
+   */
+  runSteps<I, R>(job: LaneStepJob<I, R>): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const token = job.token ?? new CancelToken();
+      const items = (typeof job.steps === 'number' ? range(job.steps) : job.steps) as Iterable<I>;
+      const iterator = items[Symbol.iterator]();
+      let current = iterator.next();
+      let index = 0;
+      if (current.done) {
+        resolve(0);
+        return;
+      }
+      const entry = this.#entry(job.priority, job.label, token, reject, async () => {
+        const item = current.value as I;
+        try {
+          const result = await job.step(item, index, token);
+          job.onStep?.(result, item, index);
+          index += 1;
+          current = iterator.next();
+        } catch (err) {
+          reject(err);
+          return { again: false, outcome: isCancelled(err) ? 'cancelled' : 'failed' };
+        }
+        // The step itself succeeded either way; a cancel seen here ends the job before its next step.
+        if (current.done) resolve(index);
+        else if (token.cancelled) reject(new CancelledError(token.reason ?? 'cancelled'));
+        return { again: !current.done && !token.cancelled, outcome: 'ok' };
+      });
+      this.#submit(entry);
+    });
+  }
+
+  /** Subscribes to per-unit events (for metrics); returns the unsubscribe function. */
+  observe(listener: (event: LaneEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Units queued at `priority`, or at every priority when omitted. */
+  depth(priority?: LanePriority): number {
+    if (priority) return this.#queues.get(priority)?.length ?? 0;
+    let total = 0;
+    for (const queue of this.#queues.values()) total += queue.length;
+    return total;
+  }
+
+  /** Units running now. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  snapshot(): LaneSnapshot {
+    const now = this.#now();
+    const queued = Object.fromEntries(LANE_PRIORITIES.map((p) => [p, this.depth(p)])) as LaneSnapshot['queued'];
+    const running = [...this.#running].map(([e, startedAt]) => ({
+      label: e.label,
+      priority: e.priority,
+      runningMs: now - startedAt,
+    }));
+    return { running, queued };
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.#running.size === 0 && this.depth() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops the lane: queued work rejects with a `CancelledError`, later submissions too; resolves once
+   * running work has finished (it is not interrupted: cancel its tokens first for a fast exit).
+   */
+  close(reason = 'the server is shutting down'): Promise<void> {
+    this.#closed = true;
+    for (const queue of this.#queues.values()) {
+      for (const entry of queue.splice(0)) this.#drop(entry, reason);
+    }
+    return this.idle();
+  }
+
+  #entry(
+    priority: LanePriority,
+    label: string,
+    token: CancelToken,
+    reject: (err: unknown) => void,
+    runUnit: Entry['runUnit'],
+  ): Entry {
+    if (!this.#queues.has(priority)) throw new RangeError(`unknown GPU lane priority "${priority}"`);
+    return { priority, label, token, enqueuedAt: 0, detach: () => {}, runUnit, reject };
+  }
+
+  #submit(entry: Entry): void {
+    entry.enqueuedAt = this.#now();
+    if (this.#closed) return this.#drop(entry, 'the GPU lane is closed');
+    if (entry.token.cancelled) return this.#drop(entry, entry.token.reason ?? 'cancelled');
+    this.#queues.get(entry.priority)!.push(entry);
+    entry.detach = entry.token.onCancel((reason) => {
+      const queue = this.#queues.get(entry.priority)!;
+      const at = queue.indexOf(entry);
+      if (at >= 0) {
+        queue.splice(at, 1);
+        this.#drop(entry, reason);
+        this.#checkIdle();
+      }
+    });
+    this.#pump();
+  }
+
+  #drop(entry: Entry, reason: string): void {
+    entry.detach();
+    entry.reject(new CancelledError(reason));
+    this.#emit({
+      priority: entry.priority,
+      label: entry.label,
+      outcome: 'cancelled',
+      waitMs: this.#now() - entry.enqueuedAt,
+    });
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.concurrency) {
+      const entry = this.#next();
+      if (!entry) break;
+      void this.#start(entry);
+    }
+  }
+
+  #next(): Entry | undefined {
+    for (const priority of LANE_PRIORITIES) {
+      const entry = this.#queues.get(priority)!.shift();
+      if (entry) return entry;
+    }
+    return undefined;
+  }
+
+  async #start(entry: Entry): Promise<void> {
+    entry.detach();
+    const startedAt = this.#now();
+    this.#running.set(entry, startedAt);
+    const waitMs = startedAt - entry.enqueuedAt;
+    let result: { again: boolean; outcome: LaneOutcome };
+    try {
+      result = await entry.runUnit();
+    } catch (err) {
+      // runUnit handles the work's own errors; this is a bug in an onStep callback's caller path.
+      entry.reject(err);
+      result = { again: false, outcome: 'failed' };
+    }
+    this.#running.delete(entry);
+    this.#emit({ priority: entry.priority, label: entry.label, outcome: result.outcome, waitMs, runMs: this.#now() - startedAt });
+    // Re-queue before picking the next unit: the job keeps its turn against lower priorities.
+    if (result.again) this.#submit(entry);
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  #emit(event: LaneEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // Metrics must never break scheduling.
+      }
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#running.size > 0 || this.depth() > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
