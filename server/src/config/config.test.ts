@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, formatConfigHelp, loadConfig } from './config.ts';
+
+const MIB = 1024 * 1024;
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadConfig({}, '/srv/roto');
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/srv/roto/data',
+      modelPack: 'test-tiny',
+      ortProviders: ['cpu'],
+      embeddingCacheBytes: 1024 * MIB,
+      laneConcurrency: 1,
+      maxUploadBytes: 2048 * MIB,
+      publicUrl: undefined,
+      corsOrigins: [],
+      redisUrl: undefined,
+      logLevel: 'info',
+    });
+    expect(config.modelsDir).toMatch(/\/models$/);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ortProviders)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: '/var/lib/roto',
+        MODEL_PACK: 'sam2.1-hiera-tiny',
+        MODELS_DIR: 'packs',
+        ORT_PROVIDERS: 'cuda, cpu',
+        EMBEDDING_CACHE_MB: '256',
+        GPU_LANE_CONCURRENCY: '2',
+        MAX_UPLOAD_MB: '100',
+        PUBLIC_URL: 'https://roto.example.com/',
+        CORS_ORIGINS: 'http://localhost:5173,https://app.example.com',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        LOG_LEVEL: 'warn',
+      },
+      '/srv/roto',
+    );
+    expect(config).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/roto',
+      modelPack: 'sam2.1-hiera-tiny',
+      modelsDir: '/srv/roto/packs',
+      ortProviders: ['cuda', 'cpu'],
+      embeddingCacheBytes: 256 * MIB,
+      laneConcurrency: 2,
+      maxUploadBytes: 100 * MIB,
+      publicUrl: 'https://roto.example.com',
+      corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      redisUrl: 'redis://127.0.0.1:6379',
+      logLevel: 'warn',
+    });
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '  ' }).port).toBe(8080);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        ORT_PROVIDERS: 'cpu,gpu',
+        EMBEDDING_CACHE_MB: '-5',
+        LOG_LEVEL: 'loud',
+        CORS_ORIGINS: 'https://ok.example.com/path',
+        REDIS_URL: 'http://not-redis',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.variable).sort();
+    expect(problems).toEqual(['CORS_ORIGINS', 'EMBEDDING_CACHE_MB', 'LOG_LEVEL', 'ORT_PROVIDERS', 'PORT', 'REDIS_URL']);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('PORT: must be a number (got "eighty")');
+    expect(message).toContain('LOG_LEVEL: must be one of debug, info, warn, error, silent');
+    expect(message).toContain('EMBEDDING_CACHE_MB: must be at least 0');
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT: must be at most 65535/);
+  });
+});
+
+describe('formatConfigHelp', () => {
+  it('lists every variable with its default', () => {
+    const help = formatConfigHelp();
+    for (const v of CONFIG_VARIABLES) expect(help).toContain(v.name);
+    expect(help).toMatch(/PORT\s+HTTP and Socket\.IO port .*\(default: 8080\)/);
+  });
+});
