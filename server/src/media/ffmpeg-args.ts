@@ -1,0 +1,21 @@
+/**
+ * Input options every ffmpeg/ffprobe call on a user's file must carry. A file named `.mp4` can be
+ * an HLS playlist or a concat list that makes the demuxer open other files or URLs; the protocol
+ * whitelist keeps it to local files and the format whitelist refuses such demuxers outright
+ * (ffmpeg 4.1 follows a renamed playlist even with `-protocol_whitelist file`).
+ */
+
+/** Demuxers allowed on user videos: QuickTime/MP4, Matroska/WebM, AVI. */
+export const VIDEO_FORMAT_WHITELIST = 'mov,mp4,matroska,webm,avi';
+
+/** The options, to place before `-i <file>`. */
+export function safeInputArgs(): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', VIDEO_FORMAT_WHITELIST];
+}
+
+/** The demuxer named in a "Format not on whitelist" error, e.g. `hls` from `[hls,applehttp @ 0x…]`. */
+export function refusedFormat(stderr: string): string | undefined {
+  if (!/not on whitelist/i.test(stderr)) return undefined;
+  const m = /\[([a-z0-9_]+)[^\]]*@ 0x[0-9a-f]+\][^\n]*not on whitelist/i.exec(stderr);
+  return m?.[1] ?? 'unknown';
+}
