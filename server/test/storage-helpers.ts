@@ -34,3 +34,12 @@ export function maskBytes(n: number, length = 64 + (n % 37) * 53): Uint8Array {
   }
   return bytes;
 }
+
+/** The record the crash writer appends as its `i`-th command (seq `i + 1` in a fresh log). */
+export function crashRecord(i: number) {
+  return {
+    type: 'mask:computed',
+    payload: { i, objectId: `obj-${i % 7}`, frame: i % 300 },
+    attachment: maskBytes(i),
+  };
+}
