@@ -82,7 +82,8 @@ export const ERROR_TITLES: Readonly<Record<ErrorCode, string>> = Object.freeze({
 export class RotoError extends Error {
   override readonly name: string = 'RotoError';
   readonly code: ErrorCode;
-  readonly details?: unknown;
+  // `declare`: no own property at all when there are no details (a class field would add `details: undefined`).
+  declare readonly details?: unknown;
 
   constructor(code: ErrorCode, message: string, details?: unknown, options?: { cause?: unknown }) {
     super(message, options);
