@@ -81,7 +81,14 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.map((p) => p.variable).sort();
-    expect(problems).toEqual(['CORS_ORIGINS', 'EMBEDDING_CACHE_MB', 'LOG_LEVEL', 'ORT_PROVIDERS', 'PORT', 'REDIS_URL']);
+    expect(problems).toEqual([
+      'CORS_ORIGINS',
+      'EMBEDDING_CACHE_MB',
+      'LOG_LEVEL',
+      'ORT_PROVIDERS',
+      'PORT',
+      'REDIS_URL',
+    ]);
     const message = (error as ConfigError).message;
     expect(message).toContain('PORT: must be a number (got "eighty")');
     expect(message).toContain('LOG_LEVEL: must be one of debug, info, warn, error, silent');

@@ -23,14 +23,30 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   { name: 'PORT', description: 'HTTP and Socket.IO port (0 picks a free one)', default: '8080' },
   { name: 'HOST', description: 'interface to listen on', default: '0.0.0.0' },
   { name: 'DATA_DIR', description: 'sessions, decoded frames and exports', default: './data' },
-  { name: 'MODEL_PACK', description: 'model pack name under MODELS_DIR, or a folder path', default: 'test-tiny' },
+  {
+    name: 'MODEL_PACK',
+    description: 'model pack name under MODELS_DIR, or a folder path',
+    default: 'test-tiny',
+  },
   { name: 'MODELS_DIR', description: 'where model packs live', default: '<repo>/models' },
-  { name: 'ORT_PROVIDERS', description: 'onnxruntime execution providers, comma list (e.g. cuda,cpu)', default: 'cpu' },
-  { name: 'EMBEDDING_CACHE_MB', description: 'byte budget of the image-embedding LRU, in MiB', default: '1024' },
+  {
+    name: 'ORT_PROVIDERS',
+    description: 'onnxruntime execution providers, comma list (e.g. cuda,cpu)',
+    default: 'cpu',
+  },
+  {
+    name: 'EMBEDDING_CACHE_MB',
+    description: 'byte budget of the image-embedding LRU, in MiB',
+    default: '1024',
+  },
   { name: 'GPU_LANE_CONCURRENCY', description: 'model calls run at once by the GPU lane', default: '1' },
   { name: 'MAX_UPLOAD_MB', description: 'largest accepted upload, in MiB', default: '2048' },
   { name: 'PUBLIC_URL', description: 'URL users reach the server at (links in exports and logs)' },
-  { name: 'CORS_ORIGINS', description: 'comma list of origins allowed to call the API from a browser', default: '(none)' },
+  {
+    name: 'CORS_ORIGINS',
+    description: 'comma list of origins allowed to call the API from a browser',
+    default: '(none)',
+  },
   { name: 'REDIS_URL', description: 'reserved: Socket.IO adapter and job queue across machines' },
   { name: 'LOG_LEVEL', description: 'debug, info, warn, error or silent', default: 'info' },
 ]);
@@ -51,17 +67,17 @@ const intIn = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
-const commaList = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
-  );
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+);
 
 const url = (protocols: RegExp, hint: string) =>
-  z.url({ error: `must be a URL (${hint})` }).refine((u) => protocols.test(u), { error: `must be a ${hint} URL` });
+  z
+    .url({ error: `must be a URL (${hint})` })
+    .refine((u) => protocols.test(u), { error: `must be a ${hint} URL` });
 
 const EnvSchema = z.object({
   PORT: opt(intIn(0, 65535)).default(8080),
@@ -83,11 +99,9 @@ const EnvSchema = z.object({
   CORS_ORIGINS: opt(
     commaList.pipe(
       z.array(
-        z
-          .string()
-          .refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), {
-            error: 'each origin must be * or scheme://host[:port] with no path',
-          }),
+        z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), {
+          error: 'each origin must be * or scheme://host[:port] with no path',
+        }),
       ),
     ),
   ).default([]),

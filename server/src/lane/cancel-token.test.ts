@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CancelToken, CancelledError, isCancelled } from './cancel-token.ts';
+import { CancelledError, CancelToken, isCancelled } from './cancel-token.ts';
 
 describe('CancelToken', () => {
   it('cancels once, keeps the first reason and calls listeners once', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CancelToken, CancelledError } from './cancel-token.ts';
+import { CancelledError, CancelToken } from './cancel-token.ts';
 import { GpuLane, type LaneEvent } from './lane.ts';
 
 /** A promise with its resolve exposed, to hold a task open until the test lets it go. */
@@ -139,7 +139,11 @@ describe('GpuLane steps (preemption between steps)', () => {
       log.push(`${name}${frame}`);
       await settle();
     };
-    const exportDone = lane.run({ priority: 'export', label: 'export', fn: async () => void log.push('export') });
+    const exportDone = lane.run({
+      priority: 'export',
+      label: 'export',
+      fn: async () => void log.push('export'),
+    });
     // The export is queued first but is only picked once both propagations have finished.
     const a = lane.runSteps({ priority: 'propagation', label: 'a', steps: 3, step: step('a') });
     const b = lane.runSteps({ priority: 'propagation', label: 'b', steps: [7, 8, 9], step: step('b') });
@@ -167,7 +171,9 @@ describe('GpuLane steps (preemption between steps)', () => {
 
   it('an empty job resolves with 0 without running anything', async () => {
     const lane = new GpuLane();
-    expect(await lane.runSteps({ priority: 'export', label: 'none', steps: [], step: async () => 1 })).toBe(0);
+    expect(await lane.runSteps({ priority: 'export', label: 'none', steps: [], step: async () => 1 })).toBe(
+      0,
+    );
   });
 });
 
@@ -204,7 +210,14 @@ describe('GpuLane cancellation', () => {
     token.cancel('too late');
     let ran = false;
     await expect(
-      lane.run({ priority: 'interactive', label: 'x', token, fn: async () => void (ran = true) }),
+      lane.run({
+        priority: 'interactive',
+        label: 'x',
+        token,
+        fn: async () => {
+          ran = true;
+        },
+      }),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(ran).toBe(false);
   });
@@ -277,11 +290,20 @@ describe('GpuLane cancellation', () => {
   it('close() rejects queued work, waits for running work and refuses new work', async () => {
     const lane = new GpuLane();
     const blocker = gate();
-    const running = lane.run({ priority: 'export', label: 'blocker', fn: async () => (await blocker.promise, 'done') });
+    const running = lane.run({
+      priority: 'export',
+      label: 'blocker',
+      fn: async () => {
+        await blocker.promise;
+        return 'done';
+      },
+    });
     const queued = lane.run({ priority: 'interactive', label: 'q', fn: async () => 'never' });
     const closed = lane.close();
     await expect(queued).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(lane.run({ priority: 'interactive', label: 'late', fn: async () => 1 })).rejects.toMatchObject({
+    await expect(
+      lane.run({ priority: 'interactive', label: 'late', fn: async () => 1 }),
+    ).rejects.toMatchObject({
       code: 'CANCELLED',
     });
     blocker.open();

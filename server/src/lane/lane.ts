@@ -1,4 +1,4 @@
-import { CancelToken, CancelledError, isCancelled } from './cancel-token.ts';
+import { CancelledError, CancelToken, isCancelled } from './cancel-token.ts';
 import { LANE_PRIORITIES, type LanePriority } from './priority.ts';
 
 /** One piece of model work: a click's decode, one frame of propagation, one export tile. */
@@ -114,6 +114,8 @@ export class GpuLane {
    * Runs a job step by step (see `LaneStepJob`). Resolves with the number of steps run; rejects with
    * the first step's error, or a `CancelledError` when the token is cancelled between steps.
    */
+  runSteps<R>(job: LaneStepJob<number, R> & { steps: number | Iterable<number> }): Promise<number>;
+  runSteps<I, R>(job: LaneStepJob<I, R>): Promise<number>;
   runSteps<I, R>(job: LaneStepJob<I, R>): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       const token = job.token ?? new CancelToken();
@@ -168,7 +170,9 @@ export class GpuLane {
 
   snapshot(): LaneSnapshot {
     const now = this.#now();
-    const queued = Object.fromEntries(LANE_PRIORITIES.map((p) => [p, this.depth(p)])) as LaneSnapshot['queued'];
+    const queued = Object.fromEntries(
+      LANE_PRIORITIES.map((p) => [p, this.depth(p)]),
+    ) as LaneSnapshot['queued'];
     const running = [...this.#running].map(([e, startedAt]) => ({
       label: e.label,
       priority: e.priority,
@@ -208,8 +212,10 @@ export class GpuLane {
 
   #submit(entry: Entry): void {
     entry.enqueuedAt = this.#now();
-    if (this.#closed) return this.#drop(entry, 'the GPU lane is closed');
-    if (entry.token.cancelled) return this.#drop(entry, entry.token.reason ?? 'cancelled');
+    if (this.#closed || entry.token.cancelled) {
+      this.#drop(entry, this.#closed ? 'the GPU lane is closed' : (entry.token.reason ?? 'cancelled'));
+      return;
+    }
     this.#queues.get(entry.priority)!.push(entry);
     entry.detach = entry.token.onCancel((reason) => {
       const queue = this.#queues.get(entry.priority)!;
@@ -264,7 +270,13 @@ export class GpuLane {
       result = { again: false, outcome: 'failed' };
     }
     this.#running.delete(entry);
-    this.#emit({ priority: entry.priority, label: entry.label, outcome: result.outcome, waitMs, runMs: this.#now() - startedAt });
+    this.#emit({
+      priority: entry.priority,
+      label: entry.label,
+      outcome: result.outcome,
+      waitMs,
+      runMs: this.#now() - startedAt,
+    });
     // Re-queue before picking the next unit: the job keeps its turn against lower priorities.
     if (result.again) this.#submit(entry);
     this.#pump();

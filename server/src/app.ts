@@ -1,0 +1,155 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from '@koa/router';
+import Koa from 'koa';
+import type { Registry } from 'prom-client';
+import type { Config } from './config/config.ts';
+import type { AppState } from './http/context.ts';
+import { healthRouter } from './http/health.ts';
+import { metricsRouter } from './http/metrics.ts';
+import { accessLog } from './http/middleware/access-log.ts';
+import { cors } from './http/middleware/cors.ts';
+import { jsonBody } from './http/middleware/json-body.ts';
+import { problems } from './http/middleware/problems.ts';
+import { requestId } from './http/middleware/request-id.ts';
+import type { InferenceEngine } from './inference/engine.ts';
+import { GpuLane } from './lane/lane.ts';
+import { registerEngineMetrics } from './observability/engine-metrics.ts';
+import { registerLaneMetrics } from './observability/lane-metrics.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetricsRegistry } from './observability/registry.ts';
+import { SERVER_VERSION } from './observability/version.ts';
+
+/** Default cap on JSON request bodies: commands and settings, never media (uploads stream). */
+export const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
+
+/** Everything the server is built from. Tests pass their own; `main.ts` builds them from config. */
+export interface AppDeps {
+  config: Config;
+  /** The model engine. The app reports on it but does not close it: its creator does. */
+  engine: InferenceEngine;
+  /** The GPU lane; by default one is created with `config.laneConcurrency` and closed with the app. */
+  lane?: GpuLane;
+  /** Defaults to a logger at `config.logLevel` on stderr. */
+  logger?: Logger;
+  /** The Prometheus registry `/metrics` serves; by default a fresh one with process metrics. */
+  registry?: Registry;
+  /** Routers mounted after the built-in ones (REST API, static files…). More can be `mount`ed later. */
+  routers?: ReadonlyArray<Router<AppState>>;
+  jsonLimitBytes?: number;
+  version?: string;
+}
+
+/** A built server, not yet listening. */
+export interface App {
+  koa: Koa<AppState>;
+  /**
+   * The HTTP server, created before `listen` so other layers can attach to it first (Socket.IO:
+   * `new Server(app.server, …)`, then `app.onClose(() => io.close())`).
+   */
+  server: Server;
+  lane: GpuLane;
+  registry: Registry;
+  logger: Logger;
+  /** Mounts a router (its routes and its 405/501 answers); errors and 404s stay problem JSON. */
+  mount(router: Router<AppState>): void;
+  /** Runs `hook` during `close()`, after the server stops accepting and before the lane closes. */
+  onClose(hook: () => void | Promise<void>): void;
+  /** Starts listening (default `config.port` / `config.host`; port 0 picks a free one). */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Stops accepting connections, runs the close hooks, closes the lane (queued work is cancelled,
+   * running work finishes) and waits up to `graceMs` for open requests before cutting them.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** Builds the whole server from its dependencies. Listening is a separate step (`app.listen`). */
+export function createApp(deps: AppDeps): App {
+  const { config, engine } = deps;
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const registry = deps.registry ?? createMetricsRegistry();
+  const ownsLane = !deps.lane;
+  const lane = deps.lane ?? new GpuLane({ concurrency: config.laneConcurrency });
+  const startedAt = performance.now();
+  const closeHooks: Array<() => void | Promise<void>> = [];
+
+  registerLaneMetrics(registry, lane);
+  registerEngineMetrics(registry, engine);
+
+  const koa = new Koa<AppState>();
+  // Errors are answered and logged by `problems()`; this catches the rest (e.g. a response stream failing).
+  koa.on('error', (err: unknown) => logger.error('response failed', { err }));
+
+  koa.use(requestId(logger));
+  koa.use(accessLog());
+  koa.use(cors(config.corsOrigins));
+  koa.use(problems());
+  koa.use(jsonBody(deps.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES));
+
+  const mount = (router: Router<AppState>) => {
+    koa.use(router.routes());
+    koa.use(router.allowedMethods());
+  };
+  mount(healthRouter({ engine, version: deps.version ?? SERVER_VERSION, startedAt }));
+  mount(metricsRouter(registry));
+  for (const router of deps.routers ?? []) mount(router);
+
+  const server = createServer(koa.callback());
+  // Uploads of large videos may legitimately take longer than Node's 5-minute default; slow-header
+  // attacks are still cut by `headersTimeout`.
+  server.requestTimeout = 0;
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    koa,
+    server,
+    lane,
+    registry,
+    logger,
+    mount,
+    onClose: (hook) => {
+      closeHooks.push(hook);
+    },
+    listen: (port = config.port, host = config.host) =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        const onError = (err: NodeJS.ErrnoException) => {
+          reject(
+            err.code === 'EADDRINUSE'
+              ? new Error(`Port ${port} on ${host} is already in use; set PORT to another port`, {
+                  cause: err,
+                })
+              : err,
+          );
+        };
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: (options = {}) => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => {
+          if (!server.listening) return resolve();
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        for (const hook of closeHooks) {
+          try {
+            await hook();
+          } catch (err) {
+            logger.error('close hook failed', { err });
+          }
+        }
+        if (ownsLane) await lane.close();
+        const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 10_000);
+        grace.unref();
+        await stopped;
+        clearTimeout(grace);
+      })();
+      return closing;
+    },
+  };
+}
