@@ -62,7 +62,9 @@ export async function reencodeImage(bytes: Uint8Array, options: ImageOptions = {
 
   let meta: sharp.Metadata;
   try {
-    meta = await open().metadata();
+    // Reading the header decodes no pixels, so it runs unlimited to learn the claimed size and
+    // say it in the refusal; the decode below runs under the limit.
+    meta = await sharp(input, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (cause) {
     throw unreadable(cause);
   }
