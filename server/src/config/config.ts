@@ -45,7 +45,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   {
     name: 'CORS_ORIGINS',
     description: 'comma list of origins allowed to call the API from a browser',
-    default: '(none)',
+    default: 'none',
   },
   { name: 'REDIS_URL', description: 'reserved: Socket.IO adapter and job queue across machines' },
   { name: 'LOG_LEVEL', description: 'debug, info, warn, error or silent', default: 'info' },
