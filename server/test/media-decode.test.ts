@@ -186,4 +186,11 @@ describe('decodeFrames', () => {
     expect(err.code).toBe('CANCELLED');
     expect(await exists(p('frames-never'))).toBe(false);
   });
+
+  it('stops at its time limit with TIMEOUT and leaves nothing behind', async () => {
+    const info = await probeVideo(p('long.mp4'));
+    const err = await failure(decodeFrames(p('long.mp4'), p('frames-timeout'), { info, timeoutMs: 1 }));
+    expect(err.code).toBe('TIMEOUT');
+    expect(await exists(p('frames-timeout'))).toBe(false);
+  });
 });

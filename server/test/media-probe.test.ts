@@ -1,5 +1,6 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRotoError } from '@roto/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../src/media/errors.ts';
 import { probeVideo, runFfprobe } from '../src/media/probe.ts';
@@ -158,5 +159,16 @@ describe('probeVideo', () => {
     const err = await failure(probeVideo(p('raw.avi')));
     expect(err).toMatchObject({ code: 'UNSUPPORTED_MEDIA', reason: 'UNSUPPORTED_CODEC' });
     expect(err.message).toContain('"rawvideo"');
+  });
+
+  it('gives up with TIMEOUT when ffprobe runs past its limit', async () => {
+    const err = await failure(probeVideo(p('a.mp4'), { timeoutMs: 1 }));
+    expect(err).toMatchObject({ code: 'TIMEOUT', reason: 'TIMEOUT' });
+  });
+
+  it('raises errors the HTTP and socket edges understand (RotoError with a shared code)', async () => {
+    const err = await failure(probeVideo(p('notes.mp4')));
+    expect(isRotoError(err)).toBe(true);
+    expect(err.message).not.toContain(dir);
   });
 });

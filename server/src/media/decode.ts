@@ -161,7 +161,7 @@ export async function decodeFrames(
     if (res.aborted) throw cancelled();
     if (res.timedOut) {
       throw new MediaError(
-        'INVALID_INPUT',
+        'TIMEOUT',
         'TIMEOUT',
         `Decoding took longer than ${Math.round(timeoutMs / 1000)} s.`,
       );

@@ -1,18 +1,23 @@
+import { type ErrorCode, RotoError } from '@roto/shared';
+
 /**
- * Errors raised by the media layer. Every one carries a `code` from the shared error-code list
- * (so the HTTP and socket edges can map it straight to a result) and a finer `reason` that tests
- * and logs can tell apart (`TRUNCATED` and `UNREADABLE` are both `INVALID_INPUT` to a client).
- * Messages are written for the person who uploaded the file.
+ * Errors raised by the media layer. A `MediaError` is a `RotoError`, so the HTTP and socket edges
+ * turn it into a result like any other; it adds a finer `reason` that tests and logs can tell
+ * apart (`TRUNCATED` and `UNREADABLE` are both `INVALID_INPUT` to a client). Messages are written
+ * for the person who uploaded the file and never contain server paths.
  */
 
-/** The subset of the shared error codes that media work can raise. */
-export type MediaErrorCode =
+/** The shared error codes that media work can raise. */
+export type MediaErrorCode = Extract<
+  ErrorCode,
   | 'INVALID_INPUT'
   | 'UNSUPPORTED_MEDIA'
   | 'PAYLOAD_TOO_LARGE'
   | 'CANCELLED'
   | 'CONFLICT'
-  | 'INTERNAL';
+  | 'TIMEOUT'
+  | 'INTERNAL'
+>;
 
 /** Why a media operation failed, one step finer than the code. */
 export type MediaErrorReason =
@@ -36,11 +41,11 @@ export type MediaErrorReason =
   | 'TOOL_FAILED';
 
 /** A failure in media handling, safe to show to the user as `{ code, message, details }`. */
-export class MediaError extends Error {
-  override readonly name = 'MediaError';
-  readonly code: MediaErrorCode;
+export class MediaError extends RotoError {
+  override readonly name: string = 'MediaError';
+  declare readonly code: MediaErrorCode;
   readonly reason: MediaErrorReason;
-  readonly details: Record<string, unknown> | undefined;
+  declare readonly details?: Record<string, unknown>;
 
   constructor(
     code: MediaErrorCode,
@@ -49,10 +54,8 @@ export class MediaError extends Error {
     details?: Record<string, unknown>,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.code = code;
+    super(code, message, details, options);
     this.reason = reason;
-    this.details = details;
   }
 }
 

@@ -119,11 +119,7 @@ export async function runFfprobe(
   });
   if (res.aborted) throw new MediaError('CANCELLED', 'CANCELLED', 'Reading the video was cancelled.');
   if (res.timedOut) {
-    throw new MediaError(
-      'INVALID_INPUT',
-      'TIMEOUT',
-      `Reading the video took longer than ${timeoutMs / 1000} s.`,
-    );
+    throw new MediaError('TIMEOUT', 'TIMEOUT', `Reading the video took longer than ${timeoutMs / 1000} s.`);
   }
   if (res.exitCode !== 0) throw probeFailure(res.stderr, path);
   let json: unknown;
