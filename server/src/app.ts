@@ -12,6 +12,7 @@ import { cors } from './http/middleware/cors.ts';
 import { jsonBody } from './http/middleware/json-body.ts';
 import { problems } from './http/middleware/problems.ts';
 import { requestId } from './http/middleware/request-id.ts';
+import { staticFiles } from './http/static.ts';
 import type { InferenceEngine } from './inference/engine.ts';
 import { GpuLane } from './lane/lane.ts';
 import { registerEngineMetrics } from './observability/engine-metrics.ts';
@@ -34,8 +35,10 @@ export interface AppDeps {
   logger?: Logger;
   /** The Prometheus registry `/metrics` serves; by default a fresh one with process metrics. */
   registry?: Registry;
-  /** Routers mounted after the built-in ones (REST API, static files…). More can be `mount`ed later. */
+  /** Routers mounted after the built-in ones (the REST API…). More can be `mount`ed later. */
   routers?: ReadonlyArray<Router<AppState>>;
+  /** The built web app to serve at `/` (`client/dist`); none when absent. */
+  staticDir?: string;
   jsonLimitBytes?: number;
   version?: string;
 }
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): App {
   mount(healthRouter({ engine, version: deps.version ?? SERVER_VERSION, startedAt }));
   mount(metricsRouter(registry));
   for (const router of deps.routers ?? []) mount(router);
+  if (deps.staticDir) koa.use(staticFiles({ root: deps.staticDir }));
 
   const server = createServer(koa.callback());
   // Uploads of large videos may legitimately take longer than Node's 5-minute default; slow-header

@@ -2,6 +2,7 @@
  * `npm start` / `roto`: reads the configuration from the environment, builds the engine and the app,
  * listens, and closes gracefully on SIGINT / SIGTERM. Everything else happens in `createApp`.
  */
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, formatConfigHelp, loadConfig } from './config/config.ts';
 import { createLogger } from './observability/logger.ts';
@@ -41,7 +42,8 @@ const engine = await createOnnxEngine({
   providers: [...config.ortProviders],
   cacheBytes: config.embeddingCacheBytes,
 });
-const app = createApp({ config, engine, logger });
+const clientDist = fileURLToPath(new URL('../../client/dist', import.meta.url));
+const app = createApp({ config, engine, logger, staticDir: clientDist });
 // Further layers attach here, before listening: routers with `app.mount(router)`, the realtime
 // layer on `app.server` (registering its shutdown with `app.onClose`).
 
