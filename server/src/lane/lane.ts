@@ -265,7 +265,7 @@ export class GpuLane {
     try {
       result = await entry.runUnit();
     } catch (err) {
-      // runUnit handles the work's own errors; this is a bug in an onStep callback's caller path.
+      // runUnit settles its caller itself; this only guards the lane against a bug in that bookkeeping.
       entry.reject(err);
       result = { again: false, outcome: 'failed' };
     }
