@@ -43,6 +43,19 @@ function dedupe(files: RoledFile[]): RoledFile[] {
   return [...seen.values()];
 }
 
+/**
+ * An archive the pack is published in (e.g. samexporter's zips): an extra file whose name ends in
+ * `.zip`. Files of the pack without a URL are unpacked from it; once they are, it may be deleted.
+ */
+export function isArchive(f: { file: string }): boolean {
+  return /\.zip$/i.test(f.file);
+}
+
+/** Files that come out of the pack's archives (no URL of their own). */
+export function unpackedFiles(files: readonly RoledFile[]): RoledFile[] {
+  return files.some(isArchive) ? files.filter((f) => !f.url && !isArchive(f)) : [];
+}
+
 /** Reads and validates `<dir>/manifest.json`. Throws `ManifestError` or the fs error. */
 export async function readManifest(dir: string): Promise<Manifest> {
   const where = join(dir, 'manifest.json');

@@ -3,10 +3,13 @@ import { join, resolve } from 'node:path';
 import type { Manifest } from '../inference/manifest.ts';
 import { sha256File } from './hash.ts';
 import { isDirectory, type ModelsLocation } from './locate.ts';
-import { packFiles, type RoledFile, readManifest } from './pack-files.ts';
+import { isArchive, packFiles, type RoledFile, readManifest, unpackedFiles } from './pack-files.ts';
 
-/** State of one file of a pack on disk. */
-export type FileState = 'present' | 'partial' | 'missing' | 'corrupt';
+/**
+ * State of one file of a pack on disk. `unpacked`: an archive that is gone because every file in
+ * it has been unpacked (it is no longer needed).
+ */
+export type FileState = 'present' | 'partial' | 'missing' | 'corrupt' | 'unpacked';
 
 /**
  * State of a pack: `installed` (every file present with the right size, and checksum when
@@ -91,7 +94,7 @@ export async function inspectFile(dir: string, f: RoledFile, verify: boolean): P
 /** Combines file states into the pack's status. */
 export function packStatus(files: readonly FileReport[]): PackStatus {
   if (files.some((f) => f.state === 'corrupt')) return 'corrupt';
-  if (files.every((f) => f.state === 'present')) return 'installed';
+  if (files.every((f) => f.state === 'present' || f.state === 'unpacked')) return 'installed';
   if (files.every((f) => f.state === 'missing')) return 'missing';
   return 'partial';
 }
@@ -120,6 +123,12 @@ export async function inspectPack(
   }
   const wanted = packFiles(manifest);
   const files = await Promise.all(wanted.map((f) => inspectFile(dir, f, !!opts.verify)));
+  const fromArchive = new Set(unpackedFiles(wanted).map((f) => f.file));
+  const allUnpacked =
+    fromArchive.size > 0 && files.every((f) => !fromArchive.has(f.file) || f.state === 'present');
+  if (allUnpacked) {
+    for (const f of files) if (f.state === 'missing' && isArchive(f)) f.state = 'unpacked';
+  }
   const expected = wanted.every((f) => f.bytes !== undefined)
     ? wanted.reduce((n, f) => n + (f.bytes ?? 0), 0)
     : undefined;
