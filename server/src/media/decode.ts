@@ -147,8 +147,13 @@ export async function decodeFrames(
 
     const args = ['-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-xerror', ...safeInputArgs()];
     args.push('-i', inputPath, '-map', '0:v:0', '-an', '-sn', '-dn');
-    // Autorotation is ffmpeg's default; the scale runs after it, on the upright picture.
-    args.push('-vf', `scale=${size.width}:${size.height}:flags=area,setsar=1`);
+    // Autorotation is ffmpeg's default; the scale runs after it, on the upright picture. At the
+    // source size the scaler is skipped: it would only cost time.
+    const filters = ['setsar=1'];
+    if (size.width !== info.width || size.height !== info.height) {
+      filters.unshift(`scale=${size.width}:${size.height}:flags=area`);
+    }
+    args.push('-vf', filters.join(','));
     args.push('-vsync', 'passthrough', '-c:v', 'mjpeg', '-q:v', String(options.jpegQuality ?? 2));
     args.push('-f', 'image2', '-start_number', '0', '-progress', 'pipe:1', join(framesDir, '%05d.jpg'));
 
