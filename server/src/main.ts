@@ -39,8 +39,9 @@ const { createOnnxEngine } = await import('./inference/onnx-engine.ts');
 const engine = await createOnnxEngine({
   pack: config.modelPack,
   modelsDir: config.modelsDir,
-  providers: [...config.ortProviders],
+  providers: config.ortProviders,
   cacheBytes: config.embeddingCacheBytes,
+  log: (message) => logger.warn(message),
 });
 const clientDist = fileURLToPath(new URL('../../client/dist', import.meta.url));
 const app = createApp({ config, engine, logger, staticDir: clientDist });
@@ -90,7 +91,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       .close({ graceMs: SHUTDOWN_GRACE_MS })
       .then(() => engine.close())
       .then(
-        () => process.exit(0),
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
         (err: unknown) => {
           logger.error('shutdown failed', { err });
           process.exit(1);

@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../src/config/config.ts';
@@ -31,5 +34,47 @@ describe('roto command line', () => {
     expect(res.stderr).toContain('ORT_PROVIDERS: each provider must be one of');
     expect(res.stderr).toContain('MAX_UPLOAD_MB: must be at least 1 (got "0")');
     expect(res.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  });
+
+  it('serves with a missing pack, says how to fetch it, and exits 0 on SIGTERM', async () => {
+    const modelsDir = await mkdtemp(join(tmpdir(), 'roto-no-models-'));
+    const child = spawn(TSX, [MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        MODELS_DIR: modelsDir,
+        MODEL_PACK: 'test-tiny',
+        DATA_DIR: join(modelsDir, 'data'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let log = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (chunk: string) => {
+          log += chunk;
+          const m = /Roto listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`roto exited early (${code}): ${log}`)));
+      });
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { model: Record<string, unknown> };
+      expect(health.model).toMatchObject({
+        pack: 'test-tiny',
+        status: 'missing',
+        fetchCommand: 'npm run models:fetch -- test-tiny',
+      });
+      expect((await fetch(`${url}/readyz`)).status).toBe(503);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(log).toContain('"msg":"stopped"');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await rm(modelsDir, { recursive: true, force: true });
+    }
   });
 });

@@ -48,5 +48,7 @@ export function healthRouter(deps: HealthDeps): Router<AppState> {
 
 function notReadyDetail(model: EngineInfo): string {
   const why = model.message ?? `Model pack "${model.pack}" is ${model.status}.`;
-  return model.fetchCommand ? `${why} Fetch it with: ${model.fetchCommand}` : why;
+  return model.fetchCommand && !why.includes(model.fetchCommand)
+    ? `${why} Fetch it with: ${model.fetchCommand}`
+    : why;
 }
