@@ -175,6 +175,18 @@ describe('models fetch', () => {
     expect(r.out).toContain('cannot resolve models.nonexistent.invalid');
   });
 
+  it('refuses a file larger than the free disk space before writing it, and says how much is needed', async () => {
+    const { dir } = servePack('demo');
+    server.announce('/files/demo/encoder.onnx', 5e15);
+    const r = await models_('fetch', 'demo');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /encoder\.onnx: not enough space for .*encoder\.onnx\.part: 5000\.0 TB needed, .* free on that disk/,
+    );
+    expect(existsSync(join(dir, 'encoder.onnx.part'))).toBe(false);
+    expect(existsSync(join(dir, 'decoder.onnx'))).toBe(true);
+  });
+
   it('--force downloads again; --pin writes the hashes into manifest.json', async () => {
     const { enc, dir } = servePack('demo');
     expect((await models_('fetch', 'demo')).code).toBe(0);

@@ -19,6 +19,8 @@ export interface FileServer {
   put(path: string, body: Buffer): void;
   /** The next `times` requests for `path` stop after the file's first `atByte` bytes (socket destroyed). */
   dropAfter(path: string, atByte: number, times?: number): void;
+  /** Answer `path` with a 200 that announces `length` bytes, then close (a file too big for the disk). */
+  announce(path: string, length: number): void;
   /** Answer `path` with this status (e.g. 403) instead of the file. */
   failWith(path: string, status: number): void;
   close(): Promise<void>;
@@ -29,12 +31,20 @@ export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, Buffer>();
   const drops = new Map<string, { atByte: number; times: number }>();
   const statuses = new Map<string, number>();
+  const announced = new Map<string, number>();
   const requests: RequestRecord[] = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const range = req.headers.range;
     const record = (status: number) => requests.push({ path, range, status });
+    const length = announced.get(path);
+    if (length !== undefined) {
+      record(200);
+      res.writeHead(200, { 'content-length': String(length) });
+      res.write(Buffer.alloc(1), () => res.socket?.destroy());
+      return;
+    }
     const forced = statuses.get(path);
     const body = files.get(path);
     if (forced !== undefined || !body) {
@@ -81,6 +91,7 @@ export async function startFileServer(): Promise<FileServer> {
     put: (path, body) => files.set(path, body),
     dropAfter: (path, atByte, times = 1) => drops.set(path, { atByte, times }),
     failWith: (path, status) => statuses.set(path, status),
+    announce: (path, length) => announced.set(path, length),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -98,7 +98,7 @@ export async function fetchPack(opts: FetchPackOptions): Promise<FetchPackResult
   const ok = results.length === files.length && results.every((r) => r.status !== 'failed');
   if (ok && fromArchive.length > 0 && !opts.verifyOnly) await removeArchives(files, opts);
   if (opts.pin) await pinManifest(opts.dir, results, out);
-  summarise(manifest, results, ok, opts);
+  summarise(manifest, results, files.length, ok, opts);
   return { manifest, dir: opts.dir, files: results, ok };
 }
 
@@ -250,7 +250,13 @@ function describe(f: RoledFile, sha256: string, opts: FetchPackOptions): void {
   opts.out.write(`    licence: ${f.licence ?? 'not stated in the manifest'}\n`);
 }
 
-function summarise(manifest: Manifest, results: FetchedFile[], ok: boolean, opts: FetchPackOptions): void {
+function summarise(
+  manifest: Manifest,
+  results: FetchedFile[],
+  total: number,
+  ok: boolean,
+  opts: FetchPackOptions,
+): void {
   const { out } = opts;
   const bytes = results.reduce((n, r) => n + (r.bytes ?? 0), 0);
   if (ok)
@@ -258,7 +264,7 @@ function summarise(manifest: Manifest, results: FetchedFile[], ok: boolean, opts
   else {
     const failed = results.filter((r) => r.status === 'failed');
     out.write(
-      `${manifest.name}: ${failed.length} of ${results.length} files failed: ${failed.map((r) => r.file).join(', ')}\n`,
+      `${manifest.name}: ${failed.length} of ${total} files failed: ${failed.map((r) => r.file).join(', ')}\n`,
     );
     if (opts.signal?.aborted) out.write('interrupted: run the same command again to resume\n');
   }
