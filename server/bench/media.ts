@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { type DecodedVideo, decodeFrames, framePath } from '../src/media/decode.ts';
+import { type DecodedVideo, decodeFrames, fitEven, framePath } from '../src/media/decode.ts';
 import { reencodeImage } from '../src/media/image.ts';
 import { runProcess } from '../src/media/process.ts';
 import { buildThumbnailStrip } from '../src/media/thumbnails.ts';
@@ -55,6 +55,11 @@ try {
   // Baseline: the same decode with nothing around it. Runs alternate and the median is kept,
   // because these machines are shared and a single run can be off by 2×.
   await ffmpeg(['-i', video, '-frames:v', '1', join(dir, 'warm.jpg')]); // page cache, binary loaded
+  // The same output size as decodeFrames (long side capped at 1280), so both do the same work.
+  const [srcW, srcH] = values.size.split('x').map(Number) as [number, number];
+  const fit = fitEven(srcW, srcH, 1280);
+  const scale =
+    fit.width === srcW && fit.height === srcH ? [] : ['-vf', `scale=${fit.width}:${fit.height}:flags=area`];
   const bare: number[] = [];
   const wrapped: number[] = [];
   let out: DecodedVideo | undefined;
@@ -66,6 +71,7 @@ try {
     await ffmpeg([
       '-i',
       video,
+      ...scale,
       '-vsync',
       'passthrough',
       '-q:v',
