@@ -41,6 +41,17 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   },
   { name: 'GPU_LANE_CONCURRENCY', description: 'model calls run at once by the GPU lane', default: '1' },
   { name: 'MAX_UPLOAD_MB', description: 'largest accepted upload, in MiB', default: '2048' },
+  {
+    name: 'MAX_FRAME_SIDE',
+    description: 'longer side of decoded frames, in pixels (never enlarged)',
+    default: '1280',
+  },
+  { name: 'SESSION_TTL_HOURS', description: 'sessions idle this long are deleted', default: '72' },
+  {
+    name: 'URL_INGEST_PRIVATE',
+    description: 'allow sessions from URLs on loopback and private networks (true/false)',
+    default: 'false',
+  },
   { name: 'PUBLIC_URL', description: 'URL users reach the server at (links in exports and logs)' },
   {
     name: 'CORS_ORIGINS',
@@ -95,6 +106,13 @@ const EnvSchema = z.object({
   EMBEDDING_CACHE_MB: opt(intIn(0, 1024 * 1024)).default(1024),
   GPU_LANE_CONCURRENCY: opt(intIn(1, 64)).default(1),
   MAX_UPLOAD_MB: opt(intIn(1, 1024 * 1024)).default(2048),
+  MAX_FRAME_SIDE: opt(intIn(64, 8192)).default(1280),
+  SESSION_TTL_HOURS: opt(intIn(1, 24 * 365)).default(72),
+  URL_INGEST_PRIVATE: opt(
+    z
+      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1'),
+  ).default(false),
   PUBLIC_URL: opt(url(/^https?:\/\//, 'http(s)')),
   CORS_ORIGINS: opt(
     commaList.pipe(
@@ -120,6 +138,12 @@ export interface Config {
   readonly embeddingCacheBytes: number;
   readonly laneConcurrency: number;
   readonly maxUploadBytes: number;
+  /** Longer side of decoded frames, in pixels. */
+  readonly maxFrameSide: number;
+  /** Idle sessions older than this are removed by the expiry job. */
+  readonly sessionTtlMs: number;
+  /** Whether `{ url }` ingest may reach loopback and private addresses (off: no SSRF into the LAN). */
+  readonly urlIngestPrivate: boolean;
   readonly publicUrl: string | undefined;
   readonly corsOrigins: readonly string[];
   readonly redisUrl: string | undefined;
@@ -166,6 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     embeddingCacheBytes: e.EMBEDDING_CACHE_MB * MIB,
     laneConcurrency: e.GPU_LANE_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_MB * MIB,
+    maxFrameSide: e.MAX_FRAME_SIDE,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 60 * 60 * 1000,
+    urlIngestPrivate: e.URL_INGEST_PRIVATE,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     redisUrl: e.REDIS_URL,
