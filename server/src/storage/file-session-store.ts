@@ -8,6 +8,7 @@ import { createLogFile } from './file-io.ts';
 import { encodeLogHeader } from './log-file.ts';
 import { OpLog, type OpLogOptions, type ReadSinceResult } from './oplog.ts';
 import type { AppendInput } from './record-codec.ts';
+import { exists, latestUsableSnapshot, removeLeftovers } from './session-files.ts';
 import { checkSessionId } from './session-id.ts';
 import type {
   DiskUsage,
@@ -16,13 +17,7 @@ import type {
   SessionStore,
   SessionSummary,
 } from './session-store.ts';
-import {
-  listSnapshots,
-  readSnapshot,
-  type SnapshotData,
-  type StoredSnapshot,
-  writeSnapshot,
-} from './snapshot-file.ts';
+import { listSnapshots, type SnapshotData, writeSnapshot } from './snapshot-file.ts';
 import { walkFiles } from './walk.ts';
 
 /** Sessions idle for longer than this are removed by `cleanupExpired()` when no age is given. */
@@ -120,7 +115,7 @@ export class FileSessionStore implements SessionStore {
     const log = await this.logFor(id);
     // A snapshot landing between choosing one and reading the log compacts what we wanted: retry.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const snapshot = await this.latestSnapshot(id, log);
+      const snapshot = await latestUsableSnapshot(this.dirOf(id), id, log, this.logger);
       if (!snapshot && log.baseSeq > 0) {
         throw new StorageError(
           'INTERNAL',
@@ -207,7 +202,7 @@ export class FileSessionStore implements SessionStore {
         if (!(err instanceof StorageError)) throw err;
       }
     }
-    await this.removeLeftovers();
+    await removeLeftovers(this.sessionsDir);
     return removed;
   }
 
@@ -264,31 +259,6 @@ export class FileSessionStore implements SessionStore {
     for (const old of await listSnapshots(dir)) if (old.seq < seq) await rm(old.path, { force: true });
   }
 
-  /** The newest readable snapshot that the log continues from. */
-  private async latestSnapshot(id: string, log: OpLog): Promise<StoredSnapshot | null> {
-    for (const candidate of await listSnapshots(this.dirOf(id))) {
-      if (candidate.seq < log.baseSeq) break;
-      if (candidate.seq > log.durableSeq) {
-        // Only possible after the log lost acknowledged records to damage; its seqs would clash.
-        this.logger.warn(`session ${id}: ignoring snapshot ${candidate.seq}, which is ahead of the log`, {
-          id,
-          durableSeq: log.durableSeq,
-        });
-        continue;
-      }
-      const snapshot = await readSnapshot(candidate.path).catch((err: unknown) => {
-        if (isErrno(err, 'ENOENT')) return null;
-        throw err;
-      });
-      if (snapshot?.seq === candidate.seq) return snapshot;
-      this.logger.warn(`session ${id}: snapshot ${candidate.seq} is damaged, trying an older one`, {
-        id,
-        path: candidate.path,
-      });
-    }
-    return null;
-  }
-
   /** Removes a closed session's folder; CONFLICT if it is open. Registers the exit synchronously. */
   private removeClosed(id: string): Promise<void> {
     const dir = this.dirOf(id);
@@ -310,20 +280,6 @@ export class FileSessionStore implements SessionStore {
     return work;
   }
 
-  /** Folders left by a crash in the middle of a create or a remove. */
-  private async removeLeftovers(): Promise<void> {
-    const names = await readdir(this.sessionsDir).catch(() => [] as string[]);
-    for (const name of names) {
-      if (name.startsWith('.trash-') || name.startsWith('.new-')) {
-        const path = join(this.sessionsDir, name);
-        // A `.new-` folder may belong to a create in progress: only remove old ones.
-        const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? Date.now());
-        if (name.startsWith('.trash-') || age > 60 * 60 * 1000)
-          await rm(path, { recursive: true, force: true });
-      }
-    }
-  }
-
   private async lastActivity(id: string): Promise<number | null> {
     const info = await stat(join(this.sessionsDir, id, 'ops.log')).catch(() => null);
     return info ? info.mtimeMs : null;
@@ -336,14 +292,4 @@ export class FileSessionStore implements SessionStore {
       if (this.exits.get(id) === settled) this.exits.delete(id);
     });
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (err: unknown) => {
-      if (isErrno(err, 'ENOENT')) return false;
-      throw err;
-    },
-  );
 }

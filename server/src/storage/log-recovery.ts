@@ -9,7 +9,7 @@ import {
   type ScanProblemReason,
   scanFrames,
 } from './log-file.ts';
-import type { OpLogOptions } from './oplog.ts';
+import type { OpLogOptions } from './oplog-types.ts';
 
 /** What opening the log found and repaired. */
 export interface RecoveryReport {

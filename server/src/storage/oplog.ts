@@ -5,8 +5,9 @@ import { consoleLogger, StorageError, type StorageLogger } from './errors.ts';
 import { readFully, writeFully } from './file-io.ts';
 import { encodeLogHeader, LOG_HEADER_BYTES, readFrames } from './log-file.ts';
 import { type RecoveryReport, recoverLogFile } from './log-recovery.ts';
+import type { OpLogOptions, OpLogStats, ReadSinceResult } from './oplog-types.ts';
 import { ReadGate } from './read-gate.ts';
-import { type AppendInput, encodeRecord, FRAME_HEADER_BYTES, type LogRecord } from './record-codec.ts';
+import { type AppendInput, encodeRecord, FRAME_HEADER_BYTES } from './record-codec.ts';
 
 /**
  * The append-only operation log of one session, with group commit.
@@ -20,39 +21,6 @@ import { type AppendInput, encodeRecord, FRAME_HEADER_BYTES, type LogRecord } fr
  * always holds a contiguous run of intact records `baseSeq + 1 .. durableSeq`.
  */
 
-/** Tuning and plumbing for one log. Every field is optional. */
-export interface OpLogOptions {
-  /** Create an empty log when the file does not exist (otherwise open fails with NOT_FOUND). */
-  create?: boolean;
-  /** Longest a record waits before its batch is written. Default 3 ms. */
-  maxBatchDelayMs?: number;
-  /** A batch is written at once when this many bytes are waiting. Default 1 MiB. */
-  maxBatchBytes?: number;
-  /** Largest record body accepted by `append` (PAYLOAD_TOO_LARGE beyond). Default 16 MiB. */
-  maxRecordBytes?: number;
-  durability?: Durability;
-  logger?: StorageLogger;
-  /** Clock for record timestamps. */
-  now?: () => number;
-}
-
-/** The answer to a catch-up request. */
-export type ReadSinceResult =
-  | { status: 'ok'; records: LogRecord[] }
-  /** Records up to `baseSeq` were compacted into a snapshot: the reader needs the full state. */
-  | { status: 'compacted'; baseSeq: number }
-  /** The reader claims a seq this log never acknowledged. */
-  | { status: 'ahead'; durableSeq: number };
-
-/** Counters for benchmarks and metrics. */
-export interface OpLogStats {
-  appends: number;
-  batches: number;
-  fileSyncs: number;
-  bytesWritten: number;
-  largestBatch: number;
-}
-
 interface Waiting {
   frame: Buffer;
   seq: number;
@@ -61,7 +29,7 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-export type { RecoveryReport };
+export type { OpLogOptions, OpLogStats, ReadSinceResult, RecoveryReport };
 
 const noop = () => {};
 
