@@ -3,11 +3,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Manifest, ManifestError } from '../inference/manifest.ts';
 import { downloadFile } from './download.ts';
-import { classifyError, FetchError } from './errors.ts';
+import { FetchError } from './errors.ts';
 import { isArchive, packFiles, type RoledFile, readManifest, unpackedFiles } from './pack-files.ts';
 import { createProgress, formatBytes, formatDuration, type TextOut } from './progress.ts';
 import { inspectFile } from './status.ts';
-import { extractZipEntry, listZip, type ZipEntry } from './unzip.ts';
+import { removeArchives, unpackOne } from './unpack.ts';
 
 /** How `fetchPack` works on one pack folder. */
 export interface FetchPackOptions {
@@ -88,7 +88,8 @@ export async function fetchPack(opts: FetchPackOptions): Promise<FetchPackResult
       out.write(`✓ ${f.file}: not needed, its files are unpacked\n`);
       r = { file: f.file, role: f.role, status: 'not-needed', pinned: false, licence: f.licence };
     } else if (fromArchive.includes(f) && !opts.verifyOnly && !existsSync(join(opts.dir, f.file))) {
-      r = await unpackOne(f, files, opts);
+      r = await unpackOne(f, files, opts.dir, opts.out);
+      if (r.sha256) describe(f, r.sha256, opts);
     } else {
       r = await fetchOne(f, opts);
     }
@@ -96,7 +97,7 @@ export async function fetchPack(opts: FetchPackOptions): Promise<FetchPackResult
     if (opts.signal?.aborted) break;
   }
   const ok = results.length === files.length && results.every((r) => r.status !== 'failed');
-  if (ok && fromArchive.length > 0 && !opts.verifyOnly) await removeArchives(files, opts);
+  if (ok && fromArchive.length > 0 && !opts.verifyOnly) await removeArchives(files, opts.dir, opts.out);
   if (opts.pin) await pinManifest(opts.dir, results, out);
   summarise(manifest, results, files.length, ok, opts);
   return { manifest, dir: opts.dir, files: results, ok };
@@ -169,73 +170,6 @@ async function fetchOne(f: RoledFile, opts: FetchPackOptions): Promise<FetchedFi
     return { ...base, status: 'downloaded', bytes: r.bytes, sha256: r.sha256, pinned: !!f.sha256 };
   } catch (err) {
     return fail(err instanceof FetchError ? err : new FetchError('INTERNAL', 'network', String(err)));
-  }
-}
-
-/** Unpacks a file without a URL from one of the pack's archives, then verifies it like a download. */
-async function unpackOne(
-  f: RoledFile,
-  files: readonly RoledFile[],
-  opts: FetchPackOptions,
-): Promise<FetchedFile> {
-  const base = { file: f.file, role: f.role, licence: f.licence, pinned: false };
-  const seen: string[] = [];
-  for (const archive of files.filter((a) => isArchive(a) && existsSync(join(opts.dir, a.file)))) {
-    const zipPath = join(opts.dir, archive.file);
-    let entries: ZipEntry[];
-    try {
-      entries = await listZip(zipPath);
-    } catch (err) {
-      const error = err instanceof FetchError ? err : new FetchError('INTERNAL', 'filesystem', String(err));
-      opts.out.write(`✗ ${f.file}: ${error.message}\n`);
-      return { ...base, status: 'failed', error };
-    }
-    const entry = entries.find((e) => e.name.split('/').pop() === f.file);
-    seen.push(...entries.filter((e) => !e.name.endsWith('/')).map((e) => e.name));
-    if (!entry) continue;
-    try {
-      await extractZipEntry(zipPath, entry, join(opts.dir, f.file));
-    } catch (err) {
-      const error =
-        err instanceof FetchError ? err : classifyError(err, archive.url ?? zipPath, join(opts.dir, f.file));
-      opts.out.write(`✗ ${f.file}: ${error.message}\n`);
-      return { ...base, status: 'failed', error };
-    }
-    const report = await inspectFile(opts.dir, f, true);
-    if (report.state !== 'present') {
-      const error = new FetchError(
-        'CONFLICT',
-        'checksum-mismatch',
-        `unpacked from ${archive.file} but ${report.problem}`,
-      );
-      opts.out.write(`✗ ${f.file}: ${error.message}\n`);
-      return { ...base, status: 'failed', error };
-    }
-    opts.out.write(
-      `✓ ${f.file} (${f.role}): unpacked from ${archive.file}, ${formatBytes(report.bytesOnDisk)}\n`,
-    );
-    describe(f, report.sha256 ?? '', opts);
-    return {
-      ...base,
-      status: 'unpacked',
-      bytes: report.bytesOnDisk,
-      sha256: report.sha256,
-      pinned: !!f.sha256,
-    };
-  }
-  const where =
-    seen.length > 0 ? `the archive holds: ${seen.join(', ')}` : 'no archive of the pack is on disk';
-  const error = new FetchError('NOT_FOUND', 'file-missing', `not found in the pack's archives (${where})`);
-  opts.out.write(`✗ ${f.file}: ${error.message}\n`);
-  return { ...base, status: 'failed', error };
-}
-
-/** Every file came out of the archives: they only take space now. */
-async function removeArchives(files: readonly RoledFile[], opts: FetchPackOptions): Promise<void> {
-  for (const a of files.filter(isArchive)) {
-    if (!existsSync(join(opts.dir, a.file))) continue;
-    await rm(join(opts.dir, a.file), { force: true });
-    opts.out.write(`removed ${a.file}: every file in it is unpacked\n`);
   }
 }
 
