@@ -1,8 +1,12 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MediaError } from '../src/media/errors.ts';
 import { decodeBase64Payload, reencodeImage } from '../src/media/image.ts';
+import { writeImageFrame } from '../src/media/image-frame.ts';
 
 async function failure(promise: Promise<unknown> | (() => unknown)): Promise<MediaError> {
   const err = await (typeof promise === 'function' ? Promise.resolve().then(promise) : promise).then(
@@ -175,5 +179,30 @@ describe('decodeBase64Payload', () => {
       .toBuffer();
     const { bytes } = decodeBase64Payload(`data:image/jpeg;base64,${jpeg.toString('base64')}`, 100_000);
     expect(await reencodeImage(bytes)).toMatchObject({ width: 30, height: 10, format: 'jpeg' });
+  });
+});
+
+describe('writeImageFrame', () => {
+  it('writes an image as frame 00000.jpg of a one-frame session, upright, capped and even-sized', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roto-image-frame-'));
+    try {
+      const big = await sharp({ create: { width: 2001, height: 1001, channels: 3, background: '#123456' } })
+        .png()
+        .toBuffer();
+      const frame = await writeImageFrame(big, join(dir, 'frames'));
+      expect(frame).toMatchObject({ width: 1280, height: 640, frameCount: 1 });
+      expect(await readdir(join(dir, 'frames'))).toEqual(['00000.jpg']);
+      const meta = await sharp(join(dir, 'frames', '00000.jpg')).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 1280, 640]);
+
+      const rotated = await writeImageFrame(await orientedJpeg(), join(dir, 'frames-rot'));
+      expect([rotated.width, rotated.height]).toEqual([20, 40]);
+
+      const err = await failure(writeImageFrame(pngBomb(100_000, 100_000), join(dir, 'frames-bomb')));
+      expect(err.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await readdir(join(dir, 'frames-bomb')).catch(() => [])).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

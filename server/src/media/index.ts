@@ -21,6 +21,7 @@ export {
   type ReencodedImage,
   reencodeImage,
 } from './image.ts';
+export { type ImageFrame, type ImageFrameOptions, writeImageFrame } from './image-frame.ts';
 export { ACCEPTED_VIDEO_CODECS, type ProbeOptions, probeVideo, type VideoInfo } from './probe.ts';
 export {
   type ImageContainer,
