@@ -126,6 +126,14 @@ describe('decodeFrames', () => {
     expect(meanAbsDiff(frame.data, upsideDown)).toBeGreaterThan(30);
   });
 
+  it('stretches non-square pixels to their displayed shape', async () => {
+    await makeVideo(p('anamorphic.mp4'), { width: 64, height: 48, frames: 6, extra: ['-vf', 'setsar=2'] });
+    const info = await probeVideo(p('anamorphic.mp4'));
+    expect([info.width, info.height, info.sampleAspectRatio]).toEqual([128, 48, 2]);
+    const out = await decodeFrames(p('anamorphic.mp4'), p('frames-sar'), { info });
+    expect([out.width, out.height, out.frameCount]).toEqual([128, 48, 6]);
+  });
+
   it('refuses a truncated MP4 whose index survived, and leaves no frames behind', async () => {
     // Index first (faststart), then cut the media data: probing succeeds, decoding cannot.
     await makeVideo(p('fast.mp4'), { width: 96, height: 64, frames: 40, extra: ['-movflags', '+faststart'] });

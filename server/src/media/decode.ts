@@ -115,7 +115,7 @@ function decodeFailure(stderr: string, path: string, framesDone: number, total: 
  * upright, scaled so the longer side is at most `maxLongSide` with even sides. ffmpeg runs with the
  * protocol/format whitelists and `-xerror`, and the frame count is checked afterwards: a truncated
  * file is an error, never a shorter video. On any failure or cancellation the frames folder is
- * removed. Errors: those of {@link probeVideo}, `INVALID_INPUT`/`TRUNCATED`, `INVALID_INPUT`/`TIMEOUT`,
+ * removed. Errors: those of {@link probeVideo}, `INVALID_INPUT`/`TRUNCATED`, `TIMEOUT`,
  * `CANCELLED`, `CONFLICT` (the folder is not empty).
  */
 export async function decodeFrames(
@@ -150,7 +150,7 @@ export async function decodeFrames(
     // Autorotation is ffmpeg's default; the scale runs after it, on the upright picture. At the
     // source size the scaler is skipped: it would only cost time.
     const filters = ['setsar=1'];
-    if (size.width !== info.width || size.height !== info.height) {
+    if (size.width !== info.width || size.height !== info.height || info.sampleAspectRatio !== 1) {
       filters.unshift(`scale=${size.width}:${size.height}:flags=area`);
     }
     args.push('-vf', filters.join(','));

@@ -20,6 +20,8 @@ export interface VideoInfo {
   /** `header`: the container's count; `packets`: counted by reading the file; `duration`: estimated. */
   frameCountSource: 'header' | 'packets' | 'duration';
   durationSec: number;
+  /** Pixel aspect ratio of the coded picture (1 for square pixels; `width` already accounts for it). */
+  sampleAspectRatio: number;
   /** ffprobe's codec id, e.g. `h264`, `vp9`. */
   codec: string;
   /** ffprobe's demuxer name, e.g. `mov,mp4,m4a,3gp,3g2,mj2`. */
@@ -277,6 +279,7 @@ export async function probeVideo(path: string, options: ProbeOptions = {}): Prom
     frameCount,
     frameCountSource,
     durationSec: durationSec || frameCount / fps,
+    sampleAspectRatio: sar,
     codec,
     formatName: out.format?.format_name ?? 'unknown',
     hasAudio: out.streams.some((s) => s.codec_type === 'audio'),
