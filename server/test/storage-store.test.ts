@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRotoError } from '@roto/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countingDurability } from '../src/storage/durability.ts';
 import { FileSessionStore } from '../src/storage/file-session-store.ts';
@@ -185,7 +186,10 @@ describe('FileSessionStore', () => {
     await expect(store.remove('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.diskUsage('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await store.create('dup');
-    await expect(store.create('dup')).rejects.toMatchObject({ code: 'CONFLICT' });
+    const duplicate = await store.create('dup').catch((err: unknown) => err);
+    // A RotoError, so the HTTP and socket edges send its code and message unchanged.
+    expect(isRotoError(duplicate) && duplicate.code).toBe('CONFLICT');
+    expect((duplicate as Error).message).toBe('session dup already exists');
     expect(await store.list()).toEqual([{ id: 'dup', lastActivityMs: expect.any(Number), open: false }]);
   });
 

@@ -1,23 +1,27 @@
-/**
- * Errors the storage layer raises. Codes are a subset of the shared error-code enum
- * (`shared/src/contract/errors.ts`) so the session layer can pass them to users unchanged.
- */
-export type StorageErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
+import { type ErrorCode, RotoError } from '@roto/shared';
 
-/** A storage failure with a precise code; `details` is safe to show (no file contents). */
-export class StorageError extends Error {
-  override readonly name = 'StorageError';
-  readonly code: StorageErrorCode;
-  readonly details: Record<string, unknown> | undefined;
+/** The codes storage raises: a subset of the shared error-code enum. */
+export type StorageErrorCode = Extract<
+  ErrorCode,
+  'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL'
+>;
+
+/**
+ * A storage failure with a precise code. It is a `RotoError`, so the edges pass it to users as is:
+ * messages and details never hold file paths (those go to the log, and to `cause`).
+ */
+export class StorageError extends RotoError {
+  declare readonly code: StorageErrorCode;
 
   constructor(code: StorageErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.details = details;
+    super(code, message, details, cause === undefined ? undefined : { cause });
   }
 }
 
-/** Where storage reports what it repaired or could not read. Defaults to `console`. */
+/**
+ * Where storage reports what it repaired or could not read. Defaults to `console`; the server's
+ * `observability/logger.ts` Logger fits this shape.
+ */
 export interface StorageLogger {
   warn(message: string, details?: Record<string, unknown>): void;
 }

@@ -47,8 +47,8 @@ export async function recoverLogFile(path: string, options: OpLogOptions): Promi
     handle = await open(path, 'r+');
   } catch (err) {
     if (!isErrno(err, 'ENOENT'))
-      throw new StorageError('INTERNAL', 'cannot open the session log', { path }, err);
-    if (!options.create) throw new StorageError('NOT_FOUND', 'no session log', { path });
+      throw new StorageError('INTERNAL', 'cannot open the session log', undefined, err);
+    if (!options.create) throw new StorageError('NOT_FOUND', 'no session log');
     await createLogFile(path, encodeLogHeader(0), durability);
     handle = await open(path, 'r+');
   }

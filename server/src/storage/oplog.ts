@@ -131,8 +131,7 @@ export class OpLog {
    */
   append(input: AppendInput): Promise<{ seq: number; ts: number }> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closing)
-      return Promise.reject(new StorageError('CONFLICT', 'the session log is closed', { path: this.path }));
+    if (this.closing) return Promise.reject(new StorageError('CONFLICT', 'the session log is closed'));
     const ts = this.now();
     const seq = this.nextSeq;
     let frame: Buffer;
@@ -171,10 +170,7 @@ export class OpLog {
   async waitDurable(seq: number = this.lastSeq): Promise<void> {
     if (seq > this.durableSeq) await this.requestFlush();
     if (seq > this.durableSeq) {
-      throw (
-        this.failure ??
-        new StorageError('INTERNAL', 'records were not made durable', { seq, path: this.path })
-      );
+      throw this.failure ?? new StorageError('INTERNAL', 'records were not made durable', { seq });
     }
   }
 
@@ -245,10 +241,14 @@ export class OpLog {
     } catch (err) {
       await next.close().catch(noop);
       await rm(tmpPath, { force: true }).catch(noop);
+      this.logger.warn('compaction of the session log failed; the log is unchanged', {
+        path: this.path,
+        error: String(err),
+      });
       throw new StorageError(
         'INTERNAL',
         'compaction of the session log failed; the log is unchanged',
-        { path: this.path },
+        undefined,
         err,
       );
     }
@@ -323,7 +323,7 @@ export class OpLog {
 
   /** After a failed write or sync the file's state is unknown: refuse everything until reopened. */
   private fail(err: unknown, message: string): void {
-    this.failure ??= new StorageError('INTERNAL', message, { path: this.path }, err);
+    this.failure ??= new StorageError('INTERNAL', message, undefined, err);
     this.logger.warn(message, { path: this.path, error: String(err) });
   }
 
@@ -331,7 +331,7 @@ export class OpLog {
     await this.gate.enter();
     if (this.handleClosed) {
       this.gate.leave();
-      throw new StorageError('CONFLICT', 'the session log is closed', { path: this.path });
+      throw new StorageError('CONFLICT', 'the session log is closed');
     }
   }
 }
