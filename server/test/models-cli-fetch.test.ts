@@ -101,6 +101,23 @@ describe('models fetch', () => {
     expect(r.out).toContain(`sha256 ${sha256(enc)}`);
   });
 
+  it('gives up on a stalled transfer and resumes it', async () => {
+    const { enc, dir } = servePack('demo', { encoderBytes: 300_000 });
+    server.stallAfter('/files/demo/encoder.onnx', 100_000);
+    const stdout = capture();
+    const code = await runModelsCli(['fetch', 'demo', '--dir', models.dir], {
+      stdout,
+      stderr: capture(),
+      env: {},
+      cwd: models.dir,
+      fetch: { backoffMs: 10, idleTimeoutMs: 300 },
+    });
+    expect(code, stdout.text()).toBe(0);
+    expect(stdout.text()).toContain('no data from');
+    expect(readFileSync(join(dir, 'encoder.onnx')).equals(enc)).toBe(true);
+    expect(server.requests.filter((q) => q.path.endsWith('encoder.onnx'))[1]?.range).toMatch(/^bytes=\d+-$/);
+  });
+
   it('resumes a partial file left by an interrupted run and verifies the pinned checksum over all of it', async () => {
     const enc = content(250_000);
     const { dir } = servePack('demo', { encoderBytes: 250_000 });

@@ -19,6 +19,8 @@ export interface FileServer {
   put(path: string, body: Buffer): void;
   /** The next `times` requests for `path` stop after the file's first `atByte` bytes (socket destroyed). */
   dropAfter(path: string, atByte: number, times?: number): void;
+  /** Like `dropAfter`, but the connection stays open and silent (a stalled transfer). */
+  stallAfter(path: string, atByte: number): void;
   /** Answer `path` with a 200 that announces `length` bytes, then close (a file too big for the disk). */
   announce(path: string, length: number): void;
   /** Answer `path` with this status (e.g. 403) instead of the file. */
@@ -29,7 +31,7 @@ export interface FileServer {
 /** Starts the server; remember to `close()` it. */
 export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, Buffer>();
-  const drops = new Map<string, { atByte: number; times: number }>();
+  const drops = new Map<string, { atByte: number; times: number; stall?: boolean }>();
   const statuses = new Map<string, number>();
   const announced = new Map<string, number>();
   const requests: RequestRecord[] = [];
@@ -76,7 +78,9 @@ export async function startFileServer(): Promise<FileServer> {
     if (drop && drop.times > 0 && drop.atByte > start) {
       drop.times--;
       // Send the bytes up to the cut, let them reach the client, then kill the connection.
-      res.write(body.subarray(start, drop.atByte), () => setTimeout(() => res.socket?.destroy(), 20));
+      res.write(body.subarray(start, drop.atByte), () => {
+        if (!drop.stall) setTimeout(() => res.socket?.destroy(), 20);
+      });
       return;
     }
     res.end(body.subarray(start));
@@ -90,6 +94,7 @@ export async function startFileServer(): Promise<FileServer> {
     requests,
     put: (path, body) => files.set(path, body),
     dropAfter: (path, atByte, times = 1) => drops.set(path, { atByte, times }),
+    stallAfter: (path, atByte) => drops.set(path, { atByte, times: 1, stall: true }),
     failWith: (path, status) => statuses.set(path, status),
     announce: (path, length) => announced.set(path, length),
     close: () =>

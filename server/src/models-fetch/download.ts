@@ -179,7 +179,7 @@ async function attemptOnce(opts: DownloadOptions, part: string): Promise<{ bytes
   } catch (err) {
     if (idle.signal.aborted && !opts.signal?.aborted) {
       throw new FetchError(
-        'MODEL_UNAVAILABLE',
+        'TIMEOUT',
         'network',
         `no data from ${opts.url} for ${(opts.idleTimeoutMs ?? 30_000) / 1000} s`,
         {

@@ -1,3 +1,5 @@
+import { type ErrorCode, RotoError } from '@roto/shared';
+
 /**
  * Errors of `models:fetch` / `models:list`, phrased for the person at the terminal.
  *
@@ -6,8 +8,9 @@
  * model status) can react without parsing messages.
  */
 
-/** The subset of the shared error codes this module raises. */
-export type FetchErrorCode =
+/** The shared error codes this module raises. */
+export type FetchErrorCode = Extract<
+  ErrorCode,
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'FORBIDDEN'
@@ -17,7 +20,9 @@ export type FetchErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'MODEL_UNAVAILABLE'
   | 'CANCELLED'
-  | 'INTERNAL';
+  | 'TIMEOUT'
+  | 'INTERNAL'
+>;
 
 /** What exactly failed. */
 export type FetchFailure =
@@ -32,20 +37,28 @@ export type FetchFailure =
   | 'no-space'
   | 'filesystem';
 
-/** A fetch/verify failure. `retryable` failures are retried with backoff by the downloader. */
-export class FetchError extends Error {
-  constructor(
-    readonly code: FetchErrorCode,
-    readonly reason: FetchFailure,
-    message: string,
-    readonly options: { retryable?: boolean; status?: number; details?: Record<string, unknown> } = {},
-  ) {
-    super(message);
-    this.name = 'FetchError';
-  }
+/**
+ * A fetch/verify failure: a `RotoError` whose `details.reason` says precisely what failed.
+ * `retryable` failures are retried with backoff by the downloader.
+ */
+export class FetchError extends RotoError {
+  declare readonly code: FetchErrorCode;
+  readonly reason: FetchFailure;
+  readonly retryable: boolean;
 
-  get retryable(): boolean {
-    return this.options.retryable === true;
+  constructor(
+    code: FetchErrorCode,
+    reason: FetchFailure,
+    message: string,
+    options: { retryable?: boolean; status?: number; details?: Record<string, unknown> } = {},
+  ) {
+    super(code, message, {
+      reason,
+      ...(options.status ? { status: options.status } : {}),
+      ...options.details,
+    });
+    this.reason = reason;
+    this.retryable = options.retryable === true;
   }
 }
 
