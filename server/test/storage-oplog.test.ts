@@ -53,6 +53,8 @@ describe('op log', () => {
     expect(since7.status === 'ok' && since7.records.map((r) => r.seq)).toEqual([8, 9, 10]);
     expect(await log.readSince(10)).toEqual({ status: 'ok', records: [] });
     expect(await log.readSince(11)).toEqual({ status: 'ahead', durableSeq: 10 });
+    await expect(log.readSince(-1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.readSince(2.5)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await log.close();
   });
 

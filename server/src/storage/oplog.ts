@@ -176,6 +176,9 @@ export class OpLog {
 
   /** Durable records with seq greater than `seq`, in order (catch-up of a reconnecting client). */
   async readSince(seq: number): Promise<ReadSinceResult> {
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      throw new StorageError('INVALID_INPUT', 'a seq is a non-negative integer', { seq });
+    }
     await this.enterRead();
     try {
       if (seq < this.base) return { status: 'compacted', baseSeq: this.base };
