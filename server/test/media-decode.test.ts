@@ -201,4 +201,12 @@ describe('decodeFrames', () => {
     expect(err.code).toBe('TIMEOUT');
     expect(await exists(p('frames-timeout'))).toBe(false);
   });
+
+  it('handles file and folder names that look like protocols, options or patterns', async () => {
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(p('odd.webm'), p('-http:50%.webm'));
+    const out = await decodeFrames(p('-http:50%.webm'), p('-pipe:%d frames'));
+    expect(out.frameCount).toBe(12);
+    expect((await readdir(p('-pipe:%d frames'))).sort().at(-1)).toBe('00011.jpg');
+  });
 });

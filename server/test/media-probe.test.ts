@@ -171,4 +171,9 @@ describe('probeVideo', () => {
     expect(isRotoError(err)).toBe(true);
     expect(err.message).not.toContain(dir);
   });
+
+  it('reads a file whose name looks like a protocol or an option', async () => {
+    await copyFile(p('a.mp4'), p('-rtmp:100%.mp4'));
+    expect((await probeVideo(p('-rtmp:100%.mp4'))).frameCount).toBe(24);
+  });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from '../inference/engine.ts';
 import { MediaError } from './errors.ts';
-import { refusedFormat, safeInputArgs } from './ffmpeg-args.ts';
+import { fileInput, refusedFormat, safeInputArgs } from './ffmpeg-args.ts';
 import { type ProbeOptions, probeVideo, type VideoInfo } from './probe.ts';
 import { lastErrorLine, runProcess } from './process.ts';
 import { ProgressParser } from './progress.ts';
@@ -101,7 +101,7 @@ function decodeFailure(stderr: string, path: string, framesDone: number, total: 
       { format },
     );
   }
-  const line = lastErrorLine(stderr, path);
+  const line = lastErrorLine(stderr, fileInput(path));
   return new MediaError(
     'INVALID_INPUT',
     'TRUNCATED',
@@ -146,7 +146,7 @@ export async function decodeFrames(
     const parser = new ProgressParser((block) => report(block.frame, block.fps));
 
     const args = ['-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-xerror', ...safeInputArgs()];
-    args.push('-i', inputPath, '-map', '0:v:0', '-an', '-sn', '-dn');
+    args.push('-i', fileInput(inputPath), '-map', '0:v:0', '-an', '-sn', '-dn');
     // Autorotation is ffmpeg's default; the scale runs after it, on the upright picture. At the
     // source size the scaler is skipped: it would only cost time.
     const filters = ['setsar=1'];
@@ -155,7 +155,9 @@ export async function decodeFrames(
     }
     args.push('-vf', filters.join(','));
     args.push('-vsync', 'passthrough', '-c:v', 'mjpeg', '-q:v', String(options.jpegQuality ?? 2));
-    args.push('-f', 'image2', '-start_number', '0', '-progress', 'pipe:1', join(framesDir, '%05d.jpg'));
+    // `%` in the folder name would be read as part of the pattern: doubled, it is a literal.
+    const pattern = `${fileInput(framesDir).replaceAll('%', '%%')}/%05d.jpg`;
+    args.push('-f', 'image2', '-start_number', '0', '-progress', 'pipe:1', pattern);
 
     const res = await runProcess(tools.ffmpeg.path, args, {
       timeoutMs,

@@ -5,6 +5,8 @@
  * (ffmpeg 4.1 follows a renamed playlist even with `-protocol_whitelist file`).
  */
 
+import { resolve } from 'node:path';
+
 /** Demuxers allowed on user videos: QuickTime/MP4, Matroska/WebM, AVI. */
 export const VIDEO_FORMAT_WHITELIST = 'mov,mp4,matroska,webm,avi';
 
@@ -18,4 +20,12 @@ export function refusedFormat(stderr: string): string | undefined {
   if (!/not on whitelist/i.test(stderr)) return undefined;
   const m = /\[([a-z0-9_]+)[^\]]*@ 0x[0-9a-f]+\][^\n]*not on whitelist/i.exec(stderr);
   return m?.[1] ?? 'unknown';
+}
+
+/**
+ * The input URL for a local path. Without the `file:` prefix a name like `a:b.mp4` would be read
+ * as protocol `a`, and one starting with `-` as an option.
+ */
+export function fileInput(path: string): string {
+  return `file:${resolve(path)}`;
 }

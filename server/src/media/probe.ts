@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { MediaError } from './errors.ts';
-import { refusedFormat, safeInputArgs } from './ffmpeg-args.ts';
+import { fileInput, refusedFormat, safeInputArgs } from './ffmpeg-args.ts';
 import { lastErrorLine, runProcess } from './process.ts';
 import { sniffFile } from './sniff.ts';
 import { getMediaTools, type MediaTools } from './tools.ts';
@@ -114,7 +114,7 @@ export async function runFfprobe(
   const tools = options.tools ?? (await getMediaTools());
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const args = ['-v', 'error', ...safeInputArgs(), '-print_format', 'json', ...(options.extra ?? [])];
-  args.push('-show_format', '-show_streams', '-i', path);
+  args.push('-show_format', '-show_streams', '-i', fileInput(path));
   const res = await runProcess(tools.ffprobe.path, args, {
     timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -153,7 +153,7 @@ function probeFailure(stderr: string, path: string): MediaError {
       'The MP4 is incomplete: its index (moov atom) is missing, so the upload was probably cut off.',
     );
   }
-  const line = lastErrorLine(stderr, path);
+  const line = lastErrorLine(stderr, fileInput(path));
   return new MediaError(
     'INVALID_INPUT',
     'UNREADABLE',
