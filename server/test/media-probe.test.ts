@@ -118,7 +118,8 @@ describe('probeVideo', () => {
     expect(err.message).toContain('HLS playlist');
     // ffprobe itself, past the sniffing, must refuse it too (the whitelist is the real guard).
     const direct = await failure(runFfprobe(p('playlist.mp4')));
-    expect(['UNSUPPORTED_MEDIA', 'INVALID_INPUT']).toContain(direct.code);
+    expect(direct).toMatchObject({ code: 'UNSUPPORTED_MEDIA', reason: 'CONTAINER_NOT_ALLOWED' });
+    expect(direct.message).toContain('"hls" format');
   });
 
   it('refuses an MPEG-TS (a container outside the whitelist) by name', async () => {

@@ -15,8 +15,10 @@ export function safeInputArgs(): string[] {
   return ['-protocol_whitelist', 'file', '-format_whitelist', VIDEO_FORMAT_WHITELIST];
 }
 
-/** The demuxer named in a "Format not on whitelist" error, e.g. `hls` from `[hls,applehttp @ 0x…]`. */
+/** The demuxer named in a "Format not on whitelist" error (or a refused renamed playlist), e.g. `hls` from `[hls,applehttp @ 0x…]`. */
 export function refusedFormat(stderr: string): string | undefined {
+  // Newer builds refuse a playlist with a non-playlist extension before the whitelist is asked.
+  if (/Not detecting m3u8\/hls/i.test(stderr)) return 'hls';
   if (!/not on whitelist/i.test(stderr)) return undefined;
   const m = /\[([a-z0-9_]+)[^\]]*@ 0x[0-9a-f]+\][^\n]*not on whitelist/i.exec(stderr);
   return m?.[1] ?? 'unknown';
