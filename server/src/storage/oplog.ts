@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { type Durability, fsDurability } from './durability.ts';
 import { consoleLogger, StorageError, type StorageLogger } from './errors.ts';
 import { readFully, writeFully } from './file-io.ts';
-import { encodeLogHeader, LOG_HEADER_BYTES, readFrames } from './log-file.ts';
+import { encodeLogHeader, LOG_HEADER_BYTES, MAX_RECORD_BODY_BYTES, readFrames } from './log-file.ts';
 import { type RecoveryReport, recoverLogFile } from './log-recovery.ts';
 import type { OpLogOptions, OpLogStats, ReadSinceResult } from './oplog-types.ts';
 import { ReadGate } from './read-gate.ts';
@@ -99,7 +99,8 @@ export class OpLog {
     this.nextSeq = baseSeq + offsets.length + 1;
     this.maxBatchDelayMs = options.maxBatchDelayMs ?? 3;
     this.maxBatchBytes = options.maxBatchBytes ?? 1 << 20;
-    this.maxRecordBytes = options.maxRecordBytes ?? 16 << 20;
+    // Never above what a scan accepts, or a record could be acked and then cut off at reopen.
+    this.maxRecordBytes = Math.min(options.maxRecordBytes ?? 16 << 20, MAX_RECORD_BODY_BYTES);
     this.durability = options.durability ?? fsDurability;
     this.logger = options.logger ?? consoleLogger;
     this.now = options.now ?? Date.now;
