@@ -12,14 +12,17 @@ import { cors } from './http/middleware/cors.ts';
 import { jsonBody } from './http/middleware/json-body.ts';
 import { problems } from './http/middleware/problems.ts';
 import { requestId } from './http/middleware/request-id.ts';
+import { createSessionsApi, type IngestOverrides } from './http/sessions/index.ts';
 import { staticFiles } from './http/static.ts';
 import type { InferenceEngine } from './inference/engine.ts';
+import type { IngestService } from './ingest/ingest-service.ts';
 import { GpuLane } from './lane/lane.ts';
 import { registerEngineMetrics } from './observability/engine-metrics.ts';
 import { registerLaneMetrics } from './observability/lane-metrics.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetricsRegistry } from './observability/registry.ts';
 import { SERVER_VERSION } from './observability/version.ts';
+import type { SessionStore } from './storage/session-store.ts';
 
 /** Default cap on JSON request bodies: commands and settings, never media (uploads stream). */
 export const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
@@ -41,6 +44,13 @@ export interface AppDeps {
   staticDir?: string;
   jsonLimitBytes?: number;
   version?: string;
+  /**
+   * Durable session storage. When given, the sessions API is mounted (`/api/v1/sessions`: media
+   * ingest, frames, thumbnails) and expired sessions are removed periodically.
+   */
+  store?: SessionStore;
+  /** Overrides of the ingest settings taken from `config` (tests shorten download timeouts). */
+  ingestOverrides?: IngestOverrides;
 }
 
 /** A built server, not yet listening. */
@@ -54,6 +64,8 @@ export interface App {
   lane: GpuLane;
   registry: Registry;
   logger: Logger;
+  /** Media ingest (present with `deps.store`); the realtime layer forwards `ingest.events` to rooms. */
+  ingest: IngestService | undefined;
   /** Mounts a router (its routes and its 405/501 answers); errors and 404s stay problem JSON. */
   mount(router: Router<AppState>): void;
   /** Runs `hook` during `close()`, after the server stops accepting and before the lane closes. */
@@ -88,12 +100,20 @@ export function createApp(deps: AppDeps): App {
   koa.use(accessLog());
   koa.use(cors(config.corsOrigins));
   koa.use(problems());
-  koa.use(jsonBody(deps.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES));
 
   const mount = (router: Router<AppState>) => {
     koa.use(router.routes());
     koa.use(router.allowedMethods());
   };
+  // Mounted ahead of the JSON parser: uploads stream to disk and base64 images exceed its limit.
+  const sessionsApi = deps.store
+    ? createSessionsApi({ config, store: deps.store, logger, overrides: deps.ingestOverrides ?? {} })
+    : undefined;
+  if (sessionsApi) {
+    mount(sessionsApi.router);
+    closeHooks.push(() => sessionsApi.close());
+  }
+  koa.use(jsonBody(deps.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES));
   mount(healthRouter({ engine, version: deps.version ?? SERVER_VERSION, startedAt }));
   mount(metricsRouter(registry));
   for (const router of deps.routers ?? []) mount(router);
@@ -112,6 +132,7 @@ export function createApp(deps: AppDeps): App {
     lane,
     registry,
     logger,
+    ingest: sessionsApi?.ingest,
     mount,
     onClose: (hook) => {
       closeHooks.push(hook);

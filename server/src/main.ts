@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, formatConfigHelp, loadConfig } from './config/config.ts';
 import { createLogger } from './observability/logger.ts';
+import { FileSessionStore } from './storage/file-session-store.ts';
 
 /** Exit code for a bad configuration (distinct from 1, a crash). */
 const EXIT_BAD_CONFIG = 2;
@@ -44,7 +45,8 @@ const engine = await createOnnxEngine({
   log: (message) => logger.warn(message),
 });
 const clientDist = fileURLToPath(new URL('../../client/dist', import.meta.url));
-const app = createApp({ config, engine, logger, staticDir: clientDist });
+const store = new FileSessionStore({ dataDir: config.dataDir });
+const app = createApp({ config, engine, logger, staticDir: clientDist, store });
 // Further layers attach here, before listening: routers with `app.mount(router)`, the realtime
 // layer on `app.server` (registering its shutdown with `app.onClose`).
 
@@ -89,6 +91,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     logger.info(`${signal}: shutting down (again to force)`);
     app
       .close({ graceMs: SHUTDOWN_GRACE_MS })
+      .then(() => store.closeAll())
       .then(() => engine.close())
       .then(
         () => {
