@@ -95,7 +95,10 @@ export function upsampleBilinear(
   return out;
 }
 
-/** Upsample + threshold (> 0) straight into a 0/1 mask, never materialising the float image. */
+/**
+ * Upsample + threshold (> 0) straight into a 0/1 mask, never materialising the float image. This
+ * is on the interactive click path, so the row blend and the threshold are one loop.
+ */
 export function upsampleToMask(
   logits: Float32Array,
   inW: number,
@@ -104,10 +107,30 @@ export function upsampleToMask(
   outH: number,
   out = new Uint8Array(outW * outH),
 ): Uint8Array {
-  forEachUpsampledRow(logits, inW, inH, outW, outH, (y, row) => {
+  const tx = bilinearAxis(inW, outW);
+  const ty = bilinearAxis(inH, outH);
+  const { i0: xi0, i1: xi1, w0: xw0, w1: xw1 } = tx;
+  // Each source row interpolated along x once (float32, like PyTorch's intermediate).
+  const hrows = new Float32Array(inH * outW);
+  for (let y = 0; y < inH; y++) {
+    const s = y * inW;
     const base = y * outW;
-    for (let x = 0; x < outW; x++) out[base + x] = (row[x] as number) > 0 ? 1 : 0;
-  });
+    for (let x = 0; x < outW; x++) {
+      hrows[base + x] = (logits[s + (xi0[x] as number)] as number) * (xw0[x] as number) + (logits[s + (xi1[x] as number)] as number) * (xw1[x] as number);
+    }
+  }
+  const f = Math.fround;
+  for (let y = 0; y < outH; y++) {
+    const a = (ty.i0[y] as number) * outW;
+    const b = (ty.i1[y] as number) * outW;
+    const wa = ty.w0[y] as number;
+    const wb = ty.w1[y] as number;
+    const base = y * outW;
+    for (let x = 0; x < outW; x++) {
+      // Rounded to float32 before the comparison, as the float kernel's result would be.
+      out[base + x] = f((hrows[a + x] as number) * wa + (hrows[b + x] as number) * wb) > 0 ? 1 : 0;
+    }
+  }
   return out;
 }
 
