@@ -71,6 +71,14 @@ async function checkClicks(): Promise<void> {
   ];
   bar('box around the blue rectangle', await clickIoU(scene, SCENE_IDS.rectangle, box), 0.95);
 
+  const twins = makeScene({ twin: true, frames: 1 });
+  const disc0 = sceneObject(twins, SCENE_IDS.disc).masks[0] ?? new Uint8Array();
+  bar(
+    'click on the disc with a same-coloured twin elsewhere',
+    await clickIoU(twins, SCENE_IDS.disc, [{ ...interiorPoint(disc0, twins.width), label: 1 }]),
+    0.95,
+  );
+
   console.log('negative click on a look-alike region:');
   const look = makeScene({ lookalike: true, frames: 1 });
   const discMask = sceneObject(look, SCENE_IDS.disc).masks[0] ?? new Uint8Array();

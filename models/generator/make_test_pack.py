@@ -52,6 +52,8 @@ PRIOR_GAIN = 40.0  # logit per unit of (prior - 0.5)
 SAMPLE_SIGMA0 = 0.75 / 256  # nearest-pixel colour estimate
 SAMPLE_SIGMA1 = 2.5 / 256  # Gaussian neighbourhood of the colour sample
 SAMPLE_COLOUR_SCALE = 0.1  # bilateral term: neighbours of another colour do not count
+GROW_STEPS = 32  # region growing reaches 64 cells of 128 (half the frame) from a click
+GROW_OUTSIDE = 8.0  # logit ceiling for matching pixels not connected to a positive point
 MIN_PIXELS = 20.0  # 256x256 pixels that must match on a tracked frame for "object present"
 LOGIT_CLAMP = 32.0
 RECENCY = 0.3  # weight ratio between successive memory frames (most recent = 1)
@@ -207,6 +209,23 @@ def weighted_colour(g, w, pix_t):
     return g.op('Div', [g.op('MatMul', [w, pix_t]), total])
 
 
+def connected_to_points(g, s_pos, d2, qpos):
+    """Keeps the matching pixels [1, 65536] that are connected to a positive point (region growing
+    at 128x128 by repeated 5x5 max-pooling inside the match); disconnected look-alikes drop to
+    at most -GROW_OUTSIDE."""
+    match = g.reshape(g.op('Cast', [g.op('Greater', [s_pos, g.scalar(0.0)])], to=F32), [1, 1, 256, 256])
+    match = g.op('MaxPool', [match], kernel_shape=[2, 2], strides=[2, 2])
+    near = g.op('Cast', [g.op('Less', [d2, g.scalar((1.0 / 256) ** 2)])], to=F32)
+    seed = g.op('ReduceMax', [g.op('Mul', [near, qpos])], axes=[0], keepdims=1)
+    seed = g.op('MaxPool', [g.reshape(seed, [1, 1, 256, 256])], kernel_shape=[2, 2], strides=[2, 2])
+    region = g.op('Mul', [g.op('MaxPool', [seed], kernel_shape=[3, 3], pads=[1, 1, 1, 1]), match])
+    for _ in range(GROW_STEPS):
+        region = g.op('Mul', [g.op('MaxPool', [region], kernel_shape=[5, 5], pads=[2, 2, 2, 2]), match])
+    region = g.op('Resize', [region, '', g.const([1.0, 1.0, 2.0, 2.0])], mode='nearest')
+    inside = g.op('Greater', [g.reshape(region, [1, 256 * 256]), g.scalar(0.5)])
+    return g.op('Where', [inside, s_pos, g.op('Min', [s_pos, g.scalar(-GROW_OUTSIDE)])])
+
+
 def mask_decoder():
     g = Graph('mask_decoder')
     hw = 256 * 256
@@ -259,6 +278,7 @@ def mask_decoder():
          g.op('Relu', [g.op('Sub', [y0, gy])]), g.op('Relu', [g.op('Sub', [gy, y1])])],
     )
     s_pos = g.op('Sub', [s_pos, g.op('Mul', [g.op('Mul', [outside, has_box]), g.scalar(2000.0)])])
+    s_pos = connected_to_points(g, s_pos, d2, qpos)
     n_pos = colsum(qpos)
     has_pos = g.op('Greater', [n_pos, g.scalar(0.5)])
 

@@ -110,6 +110,19 @@ describe('models/test-tiny', () => {
     expect(maskIoU(toFrameMask(r.lowRes, scene.width, scene.height), rect)).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('takes only the clicked region, not a same-coloured object elsewhere', async () => {
+    const scene = makeScene({ frames: 1, twin: true });
+    const frame = scene.frames[0];
+    if (!frame) throw new Error('no frame');
+    const disc = sceneObject(scene, SCENE_IDS.disc).masks[0] ?? new Uint8Array();
+    const twin = sceneObject(scene, SCENE_IDS.twin).masks[0] ?? new Uint8Array();
+    const host = await MiniHost.load(PACK);
+    const r = await host.prompt(0, frame, [{ ...interiorPoint(disc, scene.width), label: 1 }]);
+    const mask = toFrameMask(r.lowRes, scene.width, scene.height);
+    expect(maskIoU(mask, disc)).toBeGreaterThanOrEqual(0.95);
+    expect(maskIoU(mask, twin)).toBe(0);
+  });
+
   it('tracks an object out of the frame and back through the memory path', async () => {
     const scene = makeScene({ exitAndReturn: true, frames: 40 });
     const truth = sceneObject(scene, SCENE_IDS.triangle).masks;

@@ -28,8 +28,8 @@ describe('synthetic scenes', () => {
   });
 
   it('paints every mask pixel in its object colour, and masks never overlap', () => {
-    const scene = makeScene({ frames: 3, lookalike: true, background: 'checkers' });
-    expect(scene.objects.map((o) => o.id)).toEqual([1, 2, 3, 4]);
+    const scene = makeScene({ frames: 3, lookalike: true, twin: true, background: 'checkers' });
+    expect(scene.objects.map((o) => o.id)).toEqual([1, 2, 3, 4, 5]);
     const frame = scene.frames[2];
     if (!frame) throw new Error('no frame');
     const owners = new Uint8Array(scene.width * scene.height);

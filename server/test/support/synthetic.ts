@@ -25,6 +25,8 @@ export interface SceneOptions {
   exitAndReturn?: boolean;
   /** Adds a square of nearly the disc's colour touching the disc (for negative-click tests). */
   lookalike?: boolean;
+  /** Adds a second disc of exactly the disc's colour, apart from it (a click must not take both). */
+  twin?: boolean;
 }
 
 /** One object of a scene: its visible pixels on every frame (occluded parts excluded). */
@@ -45,7 +47,7 @@ export interface Scene {
 }
 
 /** Object ids used by `makeScene`, stable across options. */
-export const SCENE_IDS = { disc: 1, rectangle: 2, triangle: 3, lookalike: 4 } as const;
+export const SCENE_IDS = { disc: 1, rectangle: 2, triangle: 3, lookalike: 4, twin: 5 } as const;
 
 interface Shape {
   id: number;
@@ -147,6 +149,19 @@ function shapes(o: Required<SceneOptions>): Shape[] {
       contains: rect((t) => discX(t) + r + 20 * sx, discY, 40 * sx, 40 * sy),
     });
   }
+  if (o.twin) {
+    list.push({
+      id: SCENE_IDS.twin,
+      name: 'red disc (twin)',
+      color: [220, 40, 40],
+      z: 1,
+      contains: disc(
+        (t) => (262 - 0.5 * t) * sx,
+        () => 42 * sy,
+        20 * Math.min(sx, sy),
+      ),
+    });
+  }
   return list;
 }
 
@@ -207,6 +222,7 @@ export function makeScene(opts: SceneOptions = {}): Scene {
     occlusion: opts.occlusion ?? false,
     exitAndReturn: opts.exitAndReturn ?? false,
     lookalike: opts.lookalike ?? false,
+    twin: opts.twin ?? false,
   };
   const { width: W, height: H } = o;
   const bg = paintBackground(o);
