@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, makeVideo } from './media-fixtures.ts';
 import {
   type Harness,
   problemOf,
@@ -11,6 +10,7 @@ import {
   upload,
   waitForIngest,
 } from './http-sessions-harness.ts';
+import { makeTempDir, makeVideo } from './media-fixtures.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -103,13 +103,17 @@ describe('media that is not a usable video', () => {
   });
 
   it('marks a truncated video failed with a precise code, keeps nothing but the reason, and others keep working', async () => {
-    const good = (await (await upload(server.base, clip, 'good.mp4', '?wait=true')).json()) as { sessionId: string };
+    const good = (await (await upload(server.base, clip, 'good.mp4', '?wait=true')).json()) as {
+      sessionId: string;
+    };
 
     await makeVideo(p('fast.mp4'), { width: 96, height: 64, frames: 40, extra: ['-movflags', '+faststart'] });
     const whole = await readFile(p('fast.mp4'));
     const truncated = whole.subarray(0, Math.floor(whole.length * 0.6));
     const failedEvents: string[] = [];
-    const off = server.app.ingest!.events.on('failed', (e) => failedEvents.push(`${e.sessionId}:${e.error.code}`));
+    const off = server.app.ingest!.events.on('failed', (e) =>
+      failedEvents.push(`${e.sessionId}:${e.error.code}`),
+    );
 
     // Probing reads the index, which survived: the session is created and decoding fails later.
     const res = await upload(server.base, truncated, 'cut.mp4', '?wait=true');
@@ -152,7 +156,10 @@ describe('frames while ingest runs', () => {
     const long = (await (await upload(server.base, await readFile(p('long.mp4')), 'long.mp4')).json()) as {
       sessionId: string;
     };
-    const queued = (await (await upload(server.base, clip, 'queued.mp4')).json()) as { sessionId: string; status: string };
+    const queued = (await (await upload(server.base, clip, 'queued.mp4')).json()) as {
+      sessionId: string;
+      status: string;
+    };
     expect(queued.status).toBe('ingesting');
 
     const res = await fetch(`${server.base}/api/v1/sessions/${queued.sessionId}/frames/0`);

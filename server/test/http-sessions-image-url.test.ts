@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, makeVideo } from './media-fixtures.ts';
 import {
   ffprobeCount,
   type Harness,
@@ -13,6 +12,7 @@ import {
   startServer,
   tempFilesLeft,
 } from './http-sessions-harness.ts';
+import { makeTempDir, makeVideo } from './media-fixtures.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -27,7 +27,9 @@ async function twoColourPng(): Promise<Buffer> {
   const raw = Buffer.alloc(40 * 30 * 3);
   for (let y = 0; y < 30; y++)
     for (let x = 0; x < 40; x++) raw.set(x < 20 ? [220, 20, 20] : [20, 20, 220], (y * 40 + x) * 3);
-  return sharp(raw, { raw: { width: 40, height: 30, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: 40, height: 30, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 beforeAll(async () => {
@@ -44,7 +46,9 @@ beforeAll(async () => {
       res.end();
     } else if (req.url === '/page') {
       res.writeHead(200, { 'content-type': 'video/mp4' }); // lies: the body is a web page
-      res.end('<!doctype html><html><head><title>Watch</title></head><body><video src="x"></video></body></html>');
+      res.end(
+        '<!doctype html><html><head><title>Watch</title></head><body><video src="x"></video></body></html>',
+      );
     } else if (req.url === '/loop') {
       res.writeHead(302, { location: '/loop' });
       res.end();
@@ -108,7 +112,9 @@ describe('POST /api/v1/sessions { image } (base64)', () => {
     expect(bad.status).toBe(400);
     expect(await problemOf(bad)).toMatchObject({ code: 'INVALID_INPUT' });
 
-    const html = await postJson(server.base, { image: Buffer.from('<html><body>hi</body></html>').toString('base64') });
+    const html = await postJson(server.base, {
+      image: Buffer.from('<html><body>hi</body></html>').toString('base64'),
+    });
     expect(html.status).toBe(415);
     expect((await problemOf(html)).detail).toMatch(/HTML/);
 
@@ -134,14 +140,17 @@ describe('POST /api/v1/sessions { url }', () => {
   it('downloads through a redirect, sniffs the bytes, and ingests the video', async () => {
     const res = await postJson(server.base, { url: `${mediaBase}/share/abc` }, '?wait=true');
     expect(res.status).toBe(201);
-    const created = (await res.json()) as { sessionId: string; status: string; media: { frameCount: number } };
+    const created = (await res.json()) as {
+      sessionId: string;
+      status: string;
+      media: { frameCount: number };
+    };
     expect(created.status).toBe('ready');
     const probe = await ffprobeCount(join(dir, 'clip.mp4'));
     expect(created.media).toMatchObject({ kind: 'video', frameCount: probe.frames, width: 64, height: 48 });
-    const details = (await (await fetch(`${server.base}/api/v1/sessions/${created.sessionId}`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const details = (await (
+      await fetch(`${server.base}/api/v1/sessions/${created.sessionId}`)
+    ).json()) as Record<string, unknown>;
     expect(details.source).toEqual({ kind: 'url', url: `${mediaBase}/share/abc` });
     expect(await tempFilesLeft(server.dataDir)).toEqual([]);
   });

@@ -1,9 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IngestProgress } from '@roto/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestProgress } from '@roto/shared';
-import { makeTempDir, makeVideo } from './media-fixtures.ts';
 import {
   ffprobeCount,
   type Harness,
@@ -13,6 +12,7 @@ import {
   upload,
   waitForIngest,
 } from './http-sessions-harness.ts';
+import { makeTempDir, makeVideo } from './media-fixtures.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -22,7 +22,14 @@ const p = (name: string) => join(dir, name);
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('roto-http-sessions-'));
   await makeVideo(p('clip.mp4'), { width: 96, height: 64, fps: 10, frames: 24 });
-  await makeVideo(p('audio.webm'), { width: 80, height: 48, fps: 10, frames: 12, codec: 'libvpx-vp9', audio: true });
+  await makeVideo(p('audio.webm'), {
+    width: 80,
+    height: 48,
+    fps: 10,
+    frames: 12,
+    codec: 'libvpx-vp9',
+    audio: true,
+  });
   server = await startServer(join(dir, 'data'));
 });
 
@@ -40,7 +47,11 @@ describe('POST /api/v1/sessions (multipart upload of a video)', () => {
 
     const res = await upload(server.base, await readFile(p('clip.mp4')), 'holiday.mp4');
     expect(res.status).toBe(201);
-    const created = (await res.json()) as { sessionId: string; status: string; media: Record<string, unknown> };
+    const created = (await res.json()) as {
+      sessionId: string;
+      status: string;
+      media: Record<string, unknown>;
+    };
     expect(res.headers.get('location')).toBe(`/api/v1/sessions/${created.sessionId}`);
     expect(created.status).toBe('ingesting');
     const probe = await ffprobeCount(p('clip.mp4'));
@@ -75,7 +86,9 @@ describe('POST /api/v1/sessions (multipart upload of a video)', () => {
     expect(finished).toContain(created.sessionId);
 
     // The last frame is a real JPEG of the decoded size.
-    const frame = await fetch(`${server.base}/api/v1/sessions/${created.sessionId}/frames/${probe.frames - 1}`);
+    const frame = await fetch(
+      `${server.base}/api/v1/sessions/${created.sessionId}/frames/${probe.frames - 1}`,
+    );
     expect(frame.status).toBe(200);
     expect(frame.headers.get('content-type')).toBe('image/jpeg');
     const meta = await sharp(Buffer.from(await frame.arrayBuffer())).metadata();
@@ -86,13 +99,25 @@ describe('POST /api/v1/sessions (multipart upload of a video)', () => {
   it('?wait=true answers once ingest finished, with the decoded frame count', async () => {
     const res = await upload(server.base, await readFile(p('audio.webm')), 'a.webm', '?wait=true');
     expect(res.status).toBe(201);
-    const created = (await res.json()) as { sessionId: string; status: string; media: { frameCount: number; hasAudio: boolean; width: number } };
+    const created = (await res.json()) as {
+      sessionId: string;
+      status: string;
+      media: { frameCount: number; hasAudio: boolean; width: number };
+    };
     expect(created.status).toBe('ready');
-    expect(created.media).toMatchObject({ kind: 'video', frameCount: 12, hasAudio: true, width: 80, height: 48 });
+    expect(created.media).toMatchObject({
+      kind: 'video',
+      frameCount: 12,
+      hasAudio: true,
+      width: 80,
+      height: 48,
+    });
   });
 
   it('serves frames immutable with a strong ETag, and 304 on If-None-Match', async () => {
-    const created = (await (await upload(server.base, await readFile(p('clip.mp4')), 'c.mp4', '?wait=true')).json()) as {
+    const created = (await (
+      await upload(server.base, await readFile(p('clip.mp4')), 'c.mp4', '?wait=true')
+    ).json()) as {
       sessionId: string;
     };
     const url = `${server.base}/api/v1/sessions/${created.sessionId}/frames/3`;
@@ -115,7 +140,9 @@ describe('POST /api/v1/sessions (multipart upload of a video)', () => {
   });
 
   it('answers frame index errors: 400 for a non-integer, 404 out of range', async () => {
-    const created = (await (await upload(server.base, await readFile(p('clip.mp4')), 'c.mp4', '?wait=true')).json()) as {
+    const created = (await (
+      await upload(server.base, await readFile(p('clip.mp4')), 'c.mp4', '?wait=true')
+    ).json()) as {
       sessionId: string;
     };
     const frame = (n: string) => fetch(`${server.base}/api/v1/sessions/${created.sessionId}/frames/${n}`);
