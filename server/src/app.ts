@@ -22,6 +22,7 @@ import { registerLaneMetrics } from './observability/lane-metrics.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetricsRegistry } from './observability/registry.ts';
 import { SERVER_VERSION } from './observability/version.ts';
+import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/attach.ts';
 import type { SessionStore } from './storage/session-store.ts';
 
 /** Default cap on JSON request bodies: commands and settings, never media (uploads stream). */
@@ -51,6 +52,8 @@ export interface AppDeps {
   store?: SessionStore;
   /** Overrides of the ingest settings taken from `config` (tests shorten download timeouts). */
   ingestOverrides?: IngestOverrides;
+  /** Options of the realtime layer (Socket.IO), attached when `store` is given: access control, limits. */
+  realtime?: RealtimeOptions;
 }
 
 /** A built server, not yet listening. */
@@ -66,6 +69,8 @@ export interface App {
   logger: Logger;
   /** Media ingest (present with `deps.store`); the realtime layer forwards `ingest.events` to rooms. */
   ingest: IngestService | undefined;
+  /** The Socket.IO layer and its live sessions (present with `deps.store`). */
+  realtime: Realtime | undefined;
   /** Mounts a router (its routes and its 405/501 answers); errors and 404s stay problem JSON. */
   mount(router: Router<AppState>): void;
   /** Runs `hook` during `close()`, after the server stops accepting and before the lane closes. */
@@ -124,6 +129,20 @@ export function createApp(deps: AppDeps): App {
   // attacks are still cut by `headersTimeout`.
   server.requestTimeout = 0;
 
+  const realtime = deps.store
+    ? attachRealtime({
+        corsOrigins: config.corsOrigins,
+        ...deps.realtime,
+        server,
+        store: deps.store,
+        engine,
+        lane,
+        logger,
+        ingest: sessionsApi?.ingest,
+      })
+    : undefined;
+  if (realtime) closeHooks.push(() => realtime.close());
+
   let closing: Promise<void> | undefined;
 
   return {
@@ -133,6 +152,7 @@ export function createApp(deps: AppDeps): App {
     registry,
     logger,
     ingest: sessionsApi?.ingest,
+    realtime,
     mount,
     onClose: (hook) => {
       closeHooks.push(hook);

@@ -4,6 +4,7 @@
  * re-declares a payload by hand. The realtime event map (`events.ts`) builds on these files.
  */
 export * from './errors.ts';
+export * from './events.ts';
 export * from './ingest.ts';
 export * from './media.ts';
 export * from './prompts.ts';

@@ -1,0 +1,384 @@
+/**
+ * `SessionRoom`: the one owner of a live session. Commands run one at a time through the room's
+ * queue and an exhaustive switch; each command's facts go into one op-log record, and are applied
+ * to the document and broadcast only once that record is durable, so an ack always means durable.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type DurableFact,
+  type Fact,
+  type JoinAck,
+  type MasksFetchAck,
+  type MasksFetchQuery,
+  type Participant,
+  type PresenceUpdate,
+  type PromptAddCommand,
+  RotoError,
+} from '@roto/shared';
+import type { InferenceEngine, MaskOutput, VideoFrames } from '../inference/engine.ts';
+import { CancelToken } from '../lane/cancel-token.ts';
+import type { GpuLane } from '../lane/lane.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { SessionStore } from '../storage/index.ts';
+import { EngineBinding, toEnginePrompts } from './engine-binding.ts';
+import {
+  objectCreateFacts,
+  objectDeleteFacts,
+  objectUpdateFacts,
+  planPromptAdd,
+  promptAddFacts,
+  promptClearFacts,
+  replayFacts,
+} from './edits.ts';
+import { History } from './history.ts';
+import { PropagationJobs } from './jobs.ts';
+import { decodeFactsRecord, encodeFactsRecord, FACTS_RECORD_TYPE, type FactBody, type FactsRecord, withSeq } from './records.ts';
+import { resultFor } from './results.ts';
+import type { SessionState } from './state.ts';
+import type { Actor, Publish, RoomCommand } from './types.ts';
+
+/** Durable records kept in memory for catch-up without reading the log. */
+export const CATCH_UP_RING_RECORDS = 4096;
+/** Command results remembered for dedupe. */
+const DEDUPE_ENTRIES = 10_000;
+
+/** What a room is built from. */
+export interface RoomDeps {
+  id: string;
+  store: SessionStore;
+  engine: InferenceEngine;
+  lane: GpuLane;
+  frames: VideoFrames;
+  publish: Publish;
+  logger: Logger;
+  /** Called when the room gains or loses its last participant or job (the manager's idle timer). */
+  onActivity?: () => void;
+}
+
+/** A live participant (connection). */
+interface Member extends Participant {
+  clientId: string;
+}
+
+/** A room's lifecycle. */
+export type RoomStatus = { kind: 'open' } | { kind: 'closing' } | { kind: 'closed' } | { kind: 'broken'; error: unknown };
+
+export class SessionRoom {
+  readonly id: string;
+  status: RoomStatus = { kind: 'open' };
+  readonly binding: EngineBinding;
+  private readonly members = new Map<string, Member>();
+  private readonly history = new History();
+  private readonly results = new Map<string, Promise<unknown>>();
+  private readonly ring: Array<{ seq: number; facts: DurableFact[] }> = [];
+  /** The ring holds every facts record with seq above this. */
+  private ringBase: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  readonly token = new CancelToken();
+  readonly jobs: PropagationJobs;
+  lastUsed = Date.now();
+
+  constructor(
+    readonly deps: RoomDeps,
+    readonly state: SessionState,
+    ringBase: number,
+  ) {
+    this.id = deps.id;
+    this.ringBase = ringBase;
+    this.binding = new EngineBinding(deps.engine, deps.frames);
+    this.jobs = new PropagationJobs(this);
+  }
+
+  // ── records ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Applies a stored record (live after its append, or on replay) to the document, history, dedupe and ring. */
+  applyRecord(rec: FactsRecord, seq: number): DurableFact[] {
+    const facts = withSeq(rec.facts, seq);
+    for (const f of facts) this.state.apply(f);
+    this.state.seq = Math.max(this.state.seq, seq);
+    if (rec.by) {
+      if (rec.kind === 'command' && rec.undo) this.history.recordEdit(rec.by, { command: rec.command ?? '', facts: rec.undo });
+      else if (rec.kind === 'undo') this.history.recordUndo(rec.by, { command: rec.command ?? '', facts: rec.redo ?? [] });
+      else if (rec.kind === 'redo') this.history.recordRedo(rec.by, { command: rec.command ?? '', facts: rec.undo ?? [] });
+    }
+    if (rec.commandId && !this.results.has(rec.commandId)) this.remember(rec.commandId, Promise.resolve(resultFor(rec, facts, seq)));
+    this.ring.push({ seq, facts });
+    if (this.ring.length > CATCH_UP_RING_RECORDS) this.ringBase = this.ring.shift()!.seq;
+    return facts;
+  }
+
+  /** Notes a record seq the ring does not need (ingest records) so catch-up knows it is covered. */
+  skipRecord(seq: number): void {
+    if (this.ring.length === 0) this.ringBase = Math.max(this.ringBase, seq);
+    this.state.seq = Math.max(this.state.seq, seq);
+  }
+
+  private remember(commandId: string, result: Promise<unknown>): void {
+    this.results.set(commandId, result);
+    if (this.results.size > DEDUPE_ENTRIES) this.results.delete(this.results.keys().next().value!);
+  }
+
+  /**
+   * Appends a record; once durable applies it, runs `onApplied`, broadcasts its facts and resolves.
+   * Appends are issued in call order without waiting for each other (group commit), and applied
+   * in that same order.
+   */
+  commit(rec: FactsRecord, onApplied?: (facts: DurableFact[]) => void): Promise<{ seq: number; facts: DurableFact[] }> {
+    if (this.status.kind === 'broken') return Promise.reject(new RotoError('INTERNAL', 'This session cannot store changes'));
+    for (const f of rec.facts) if (f.type === 'mask:updated') f.version = this.nextVersion(f.objectId, f.frame);
+    const appended = this.deps.store.append(this.id, encodeFactsRecord(rec));
+    const done = this.tail.then(async () => {
+      let seq: number;
+      try {
+        ({ seq } = await appended);
+      } catch (err) {
+        this.status = { kind: 'broken', error: err };
+        this.deps.logger.error('session log append failed; the session stops taking changes', { sessionId: this.id, err });
+        throw err;
+      }
+      const facts = this.applyRecord(rec, seq);
+      onApplied?.(facts);
+      for (const f of facts) this.deps.publish(this.id, f);
+      return { seq, facts };
+    });
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
+  private readonly versions = new Map<string, number>();
+  private nextVersion(objectId: number, frame: number): number {
+    const key = `${objectId}:${frame}`;
+    const v = Math.max(this.versions.get(key) ?? 0, this.state.maskVersion(objectId, frame)) + 1;
+    this.versions.set(key, v);
+    return v;
+  }
+
+  // ── commands ───────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs a command (deduplicated by its `commandId`: a retry gets the first answer) and resolves
+   * with its ack data once its facts are durable.
+   */
+  execute(actor: Actor, cmd: RoomCommand): Promise<unknown> {
+    this.lastUsed = Date.now();
+    if (actor.role !== 'editor') {
+      return Promise.reject(new RotoError('FORBIDDEN', `Viewers cannot send ${cmd.type}; ask for an editor link`));
+    }
+    const known = this.results.get(cmd.payload.commandId);
+    if (known) return known;
+    const run = this.enqueue(() => this.dispatch(actor, cmd));
+    this.remember(cmd.payload.commandId, run);
+    // A failed command may be retried with the same id once the cause is fixed.
+    run.catch(() => this.results.delete(cmd.payload.commandId));
+    return run;
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.status.kind !== 'open') return Promise.reject(new RotoError('BUSY', 'This session is being unloaded; retry'));
+    this.pending += 1;
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined).finally(() => {
+      this.pending -= 1;
+      this.deps.onActivity?.();
+    });
+    return run;
+  }
+
+  private async dispatch(actor: Actor, cmd: RoomCommand): Promise<unknown> {
+    const by = actor.clientId;
+    const edit = async (command: string, commandId: string, facts: FactBody[]) => {
+      const undo = this.state.inverse(facts);
+      const { seq, facts: stored } = await this.commit({ kind: 'command', command, commandId, by, facts, undo });
+      return resultFor({ kind: 'command', command, facts }, stored, seq);
+    };
+    switch (cmd.type) {
+      case 'prompt:add':
+        return this.promptAdd(actor, cmd.payload);
+      case 'prompt:clear':
+        return edit(cmd.type, cmd.payload.commandId, promptClearFacts(this.state, cmd.payload));
+      case 'object:create':
+        return edit(cmd.type, cmd.payload.commandId, objectCreateFacts(this.state, cmd.payload));
+      case 'object:update':
+        return edit(cmd.type, cmd.payload.commandId, objectUpdateFacts(this.state, cmd.payload));
+      case 'object:delete': {
+        const objectId = cmd.payload.objectId;
+        const result = await edit(cmd.type, cmd.payload.commandId, objectDeleteFacts(this.state, objectId));
+        void this.deps.lane
+          .run({ priority: 'interactive', label: `forget ${this.id}/o${objectId}`, fn: async () => this.binding.forget(objectId) })
+          .catch(() => undefined);
+        return result;
+      }
+      case 'propagation:start':
+        return this.jobs.start(actor, cmd.payload);
+      case 'job:cancel':
+        return this.jobs.cancel(actor, cmd.payload.jobId);
+      case 'history:undo':
+      case 'history:redo':
+        return this.historyStep(actor, cmd.type, cmd.payload.commandId);
+      default: {
+        const never: never = cmd;
+        throw new RotoError('INVALID_INPUT', `Unknown command ${(never as { type: string }).type}`);
+      }
+    }
+  }
+
+  private async promptAdd(actor: Actor, p: PromptAddCommand) {
+    const plan = planPromptAdd(this.state, p);
+    const { objectId, frame, merged } = plan;
+    let out: MaskOutput;
+    try {
+      out = await this.deps.lane.run({
+        priority: 'interactive',
+        label: `click ${this.id}/f${frame}`,
+        token: this.token.child(),
+        fn: async () => {
+          const vs = await this.binding.sync(objectId, this.state.promptsOf(objectId));
+          return vs.addPrompts(frame, objectId, toEnginePrompts(merged));
+        },
+      });
+    } catch (err) {
+      this.binding.forget(objectId);
+      throw err;
+    }
+    const facts = promptAddFacts(this.state, plan, out);
+    const undo = this.state.inverse(facts);
+    const rec: FactsRecord = { kind: 'command', command: 'prompt:add', commandId: p.commandId, by: actor.clientId, facts, undo };
+    try {
+      const { seq, facts: stored } = await this.commit(rec, () => this.binding.noteFrame(objectId, frame, merged));
+      return resultFor(rec, stored, seq);
+    } catch (err) {
+      this.binding.forget(objectId);
+      throw err;
+    }
+  }
+
+  private async historyStep(actor: Actor, type: 'history:undo' | 'history:redo', commandId: string) {
+    const undoing = type === 'history:undo';
+    const entry = undoing ? this.history.peekUndo(actor.clientId) : this.history.peekRedo(actor.clientId);
+    if (!entry) throw new RotoError('CONFLICT', undoing ? 'Nothing to undo' : 'Nothing to redo');
+    const facts = replayFacts(this.state, entry.facts);
+    const back = this.state.inverse(facts);
+    const rec: FactsRecord = undoing
+      ? { kind: 'undo', command: entry.command, commandId, by: actor.clientId, facts, redo: back }
+      : { kind: 'redo', command: entry.command, commandId, by: actor.clientId, facts, undo: back };
+    const { seq, facts: stored } = await this.commit(rec);
+    return resultFor(rec, stored, seq);
+  }
+
+  /** Stored masks (a query: no queue, no record). */
+  fetchMasks(q: MasksFetchQuery): MasksFetchAck {
+    this.lastUsed = Date.now();
+    return this.state.fetchMasks(q.objectIds, q.range, q.limit);
+  }
+
+  // ── participants ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds a participant and answers with the snapshot and the facts after `lastSeq`. `attach` runs
+   * synchronously at the instant the snapshot is taken (the realtime layer joins the socket to the
+   * broadcast room there), so every later fact reaches the participant exactly once, after the ack.
+   */
+  async join(actor: Actor, lastSeq: number | undefined, attach: () => void): Promise<JoinAck> {
+    if (this.status.kind !== 'open') throw new RotoError('BUSY', 'This session is being unloaded; retry');
+    this.lastUsed = Date.now();
+    // Records older than the ring come from the log; `upTo` is the last seq that read covered.
+    let older: { facts: Array<{ seq: number; facts: DurableFact[] }>; upTo: number } | null = null;
+    if (lastSeq !== undefined && lastSeq < this.ringBase) {
+      const read = await this.deps.store.readSince(this.id, lastSeq);
+      if (read.status === 'ok') {
+        older = {
+          facts: read.records
+            .filter((r) => r.type === FACTS_RECORD_TYPE)
+            .map((r) => ({ seq: r.seq, facts: withSeq(decodeFactsRecord(r).facts, r.seq) })),
+          upTo: read.records.at(-1)?.seq ?? lastSeq,
+        };
+      }
+    }
+    // From here on, synchronous: the snapshot, the catch-up and the room membership agree.
+    const seq = this.state.seq;
+    let catchUp: JoinAck['catchUp'] = { status: 'reset' };
+    if (lastSeq !== undefined && lastSeq <= seq) {
+      const covered = lastSeq >= this.ringBase ? { facts: [], upTo: lastSeq } : older;
+      if (covered && covered.upTo >= this.ringBase) {
+        const recent = this.ring.filter((r) => r.seq > covered.upTo);
+        const all = [...covered.facts, ...recent].filter((r) => r.seq > lastSeq && r.seq <= seq);
+        catchUp = { status: 'ok', facts: all.flatMap((r) => r.facts) };
+      }
+    }
+    const member: Member = { participantId: actor.participantId, clientId: actor.clientId, user: actor.user, role: actor.role, presence: {} };
+    this.members.set(actor.participantId, member);
+    attach();
+    this.deps.publish(this.id, { type: 'participant:joined', participant: publicMember(member) }, { except: actor.participantId });
+    this.deps.onActivity?.();
+    return {
+      participantId: actor.participantId,
+      role: actor.role,
+      snapshot: {
+        sessionId: this.id,
+        media: this.state.media,
+        objects: [...this.state.objects.values()].sort((a, b) => a.id - b.id),
+        prompts: this.state.promptList(),
+        masks: this.state.maskIndex(),
+        participants: [...this.members.values()].map(publicMember),
+        jobs: this.state.runningJobs(),
+        seq,
+      },
+      catchUp,
+    };
+  }
+
+  leave(participantId: string): void {
+    if (!this.members.delete(participantId)) return;
+    this.deps.publish(this.id, { type: 'participant:left', participantId });
+    this.deps.onActivity?.();
+  }
+
+  presence(participantId: string, update: PresenceUpdate): void {
+    const m = this.members.get(participantId);
+    if (!m) return;
+    m.presence = { ...m.presence, ...update };
+    this.deps.publish(this.id, { type: 'presence:updated', participantId, presence: m.presence }, { except: participantId, volatile: true });
+  }
+
+  /** Publishes a volatile fact (job progress). */
+  publishVolatile(fact: Fact): void {
+    this.deps.publish(this.id, fact, { volatile: true });
+  }
+
+  get participantCount(): number {
+    return this.members.size;
+  }
+
+  /** No participant, no command queued, no job running: the manager may unload it. */
+  isIdle(): boolean {
+    return this.members.size === 0 && this.pending === 0 && this.jobs.runningCount === 0;
+  }
+
+  /** Bytes of masks held in memory (the manager's budget). */
+  memoryBytes(): number {
+    return this.state.maskBytes;
+  }
+
+  /** Stops taking commands, cancels jobs, waits for in-flight work and frees the engine state. */
+  async close(reason = 'the session was unloaded'): Promise<void> {
+    if (this.status.kind === 'closing' || this.status.kind === 'closed') return;
+    this.status = { kind: 'closing' };
+    this.token.cancel(reason);
+    await this.jobs.settled();
+    await this.queue.catch(() => undefined);
+    await this.tail.catch(() => undefined);
+    this.binding.dispose();
+    this.status = { kind: 'closed' };
+  }
+
+  /** A fresh job id. */
+  newJobId(): string {
+    return randomUUID();
+  }
+}
+
+function publicMember(m: Member): Participant {
+  return { participantId: m.participantId, user: m.user, role: m.role, presence: m.presence };
+}
