@@ -127,9 +127,14 @@ function shapes(o: Required<SceneOptions>): Shape[] {
     z: 2,
     contains: rect(rectX, rectY, 64 * sx, 40 * sy),
   });
-  // Triangle: rightmost shape; with exitAndReturn it swings out past the right edge and back.
+  // Triangle: rightmost shape. With exitAndReturn it moves right at constant speed until it is
+  // past the edge, turns around at frame `half` and comes back. The speed adapts to the clip
+  // length but stays within 4–8 px per frame (at 320 px width), so that short and long clips
+  // both have frames out of view and motion a tracker can follow.
+  const half = Math.max((n - 6) / 2, 1);
+  const speed = Math.min(8, Math.max(4, 75 / Math.max(half - 4, 1)));
   const triX = o.exitAndReturn
-    ? (t: number) => (225 + 135 * Math.sin((Math.PI * t) / Math.max(n - 8, 1))) * sx
+    ? (t: number) => (290 + speed * (t <= 2 * half ? half - Math.abs(t - half) : 2 * half - t)) * sx
     : (t: number) => (250 - 0.8 * t) * sx;
   const triY = (t: number) => (175 - 0.6 * t) * sy;
   list.push({
