@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadToFile, isPrivateAddress } from '../src/ingest/download.ts';
+import { isPrivateAddress } from '../src/ingest/address-guard.ts';
+import { downloadToFile } from '../src/ingest/download.ts';
 import { makeTempDir, makeVideo } from './media-fixtures.ts';
 
 let dir: string;

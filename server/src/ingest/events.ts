@@ -30,8 +30,8 @@ export interface IngestEventMap {
 
 /**
  * Ingest facts as they happen, for the realtime layer to forward to the session's room
- * (`ingest:progressed`, …). Listeners run synchronously: keep them cheap, and a listener that
- * throws is logged by nobody but breaks nothing here (errors are swallowed per listener).
+ * (`ingest:progressed`, …). Listeners run synchronously inside ingest: keep them cheap. A
+ * listener that throws is cut off from that one event only; ingest and the other listeners go on.
  */
 export class IngestEvents {
   private readonly emitter = new EventEmitter();

@@ -8,7 +8,6 @@ import {
   type MediaSource,
   RotoError,
   type SessionCreated,
-  toFailure,
 } from '@roto/shared';
 import { decodeFrames } from '../media/decode.ts';
 import { reencodeImage } from '../media/image.ts';
@@ -22,8 +21,10 @@ import { type DownloadOptions, downloadToFile } from './download.ts';
 import { IngestEvents } from './events.ts';
 import { Limiter } from './limiter.ts';
 import { imageMediaInfo, videoMediaInfo } from './media-info.ts';
+import { recordFailure, recordReady } from './outcomes.ts';
 import { BLOBS, type SessionMeta, sessionNotFound, writeMeta } from './session-meta.ts';
 import { TempFiles } from './temp-files.ts';
+import { throttled } from './throttle.ts';
 
 /** What the ingest service is built from. */
 export interface IngestServiceOptions {
@@ -272,10 +273,14 @@ export class IngestService {
         'CANCELLED',
         'The server restarted while the video was being decoded; upload it again.',
       );
-      await this.markFailed(id, meta, error);
+      await recordFailure(this.outcomeDeps(), id, meta, error);
       recovered.push(id);
     }
     return recovered;
+  }
+
+  private outcomeDeps() {
+    return { store: this.options.store, events: this.events, logger: this.options.logger };
   }
 
   private imageTooLarge(bytes: number): RotoError {
@@ -298,8 +303,8 @@ export class IngestService {
     job.done = this.limiter
       .run(() => this.decodeVideo(sessionId, sourcePath, info, controller.signal), controller.signal)
       .then(
-        (record) => this.markReady(sessionId, meta, record),
-        (err: unknown) => (job.removed ? undefined : this.markFailed(sessionId, meta, err)),
+        (record) => recordReady(this.outcomeDeps(), sessionId, meta, record),
+        (err: unknown) => (job.removed ? undefined : recordFailure(this.outcomeDeps(), sessionId, meta, err)),
       )
       .catch((err: unknown) => this.options.logger.error('ingest bookkeeping failed', { sessionId, err }))
       .finally(() => this.jobs.delete(sessionId));
@@ -334,49 +339,4 @@ export class IngestService {
       thumbnails: { ...index, dir: BLOBS.thumbs },
     };
   }
-
-  private async markReady(sessionId: string, meta: SessionMeta, record: IngestedRecord): Promise<void> {
-    const { store } = this.options;
-    await store.append(sessionId, { type: INGEST_RECORD_TYPES.ingested, payload: record });
-    await writeMeta(store.blobs, sessionId, {
-      ...meta,
-      status: 'ready',
-      media: record.media,
-      frames: record.frames,
-      thumbnails: record.thumbnails,
-    });
-    this.options.logger.info('session ingested', { sessionId, frames: record.frames.count });
-    this.events.emit('finished', { sessionId, media: record.media, frames: record.frames });
-    await store.close(sessionId);
-  }
-
-  /** Removes what ingest wrote, records why, and tells the room. */
-  private async markFailed(sessionId: string, meta: SessionMeta, err: unknown): Promise<void> {
-    const { error } = toFailure(err);
-    const log = this.options.logger;
-    if (error.code === 'INTERNAL') log.error('ingest failed', { sessionId, err });
-    else log.info('ingest failed', { sessionId, code: error.code, message: error.message });
-    const { store } = this.options;
-    await Promise.all(
-      [BLOBS.frames, BLOBS.thumbs, BLOBS.source].map((name) => store.blobs.remove(sessionId, name)),
-    );
-    await store.append(sessionId, { type: INGEST_RECORD_TYPES.failed, payload: { error } });
-    const { sourceBlob: _dropped, ...rest } = meta;
-    await writeMeta(store.blobs, sessionId, { ...rest, status: 'failed', error });
-    this.events.emit('failed', { sessionId, error });
-    await store.close(sessionId);
-  }
 }
-
-/** Calls `fn` at most every 250 ms, plus always for the final value (done === total). */
-function throttled(fn: (done: number, total: number) => void): (done: number, total: number) => void {
-  let last = 0;
-  return (done, total) => {
-    const now = Date.now();
-    if (now - last < 250 && done !== total) return;
-    last = now;
-    fn(done, total);
-  };
-}
-
-export { throttled };

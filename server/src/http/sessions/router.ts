@@ -1,7 +1,6 @@
 import { Router } from '@koa/router';
 import { CreateSessionJsonSchema, RotoError, type SessionCreated } from '@roto/shared';
 import type { IngestService } from '../../ingest/ingest-service.ts';
-import { throttled } from '../../ingest/ingest-service.ts';
 import { readMeta } from '../../ingest/session-meta.ts';
 import {
   frameFile,
@@ -11,6 +10,7 @@ import {
   sessionDetails,
   thumbnailsOf,
 } from '../../ingest/session-views.ts';
+import { throttled } from '../../ingest/throttle.ts';
 import { decodeBase64Payload } from '../../media/image.ts';
 import type { SessionStore } from '../../storage/session-store.ts';
 import type { AppContext, AppState } from '../context.ts';
