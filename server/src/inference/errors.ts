@@ -1,21 +1,20 @@
 /**
- * Errors raised by the inference engine. Each carries a `code` from the shared error-code list
- * (`shared/src/contract/errors.ts`) so the edge can turn it into an ack or a problem body without
- * guessing; the message is phrased for the person who can fix it.
+ * Errors raised by the inference engine: `RotoError`s from the shared contract, so the edge turns
+ * them into acks and problem bodies like any other; the message is phrased for the person who can
+ * fix it, `details.reason` tells pack failures apart.
  */
+import { type ErrorCode, RotoError } from '@roto/shared';
 
 /** The subset of the shared error codes the engine raises. */
-export type InferenceErrorCode = 'INVALID_INPUT' | 'MODEL_UNAVAILABLE' | 'INTERNAL' | 'UNSUPPORTED_MEDIA' | 'NOT_FOUND';
+export type InferenceErrorCode = Extract<ErrorCode, 'INVALID_INPUT' | 'MODEL_UNAVAILABLE' | 'INTERNAL' | 'UNSUPPORTED_MEDIA' | 'NOT_FOUND'>;
 
 /** An engine failure with a precise code and a user-facing message. */
-export class InferenceError extends Error {
-  constructor(
-    readonly code: InferenceErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'InferenceError';
+export class InferenceError extends RotoError {
+  declare readonly code: InferenceErrorCode;
+  declare readonly details?: Record<string, unknown>;
+
+  constructor(code: InferenceErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
   }
 }
 
