@@ -4,10 +4,10 @@
  * they are rebuilt from the stored prompts when a command first needs them.
  */
 import { frameFileName, readFrameRgb } from '../media/decode.ts';
-import { INGEST_RECORD_TYPES, type IngestedRecord, IngestedRecordSchema, RotoError } from '@roto/shared';
+import { INGEST_RECORD_TYPES, type IngestedRecord, IngestedRecordSchema, RotoError, unpackBinary } from '@roto/shared';
 import type { RgbImage, VideoFrames } from '../inference/engine.ts';
 import type { SessionStore } from '../storage/index.ts';
-import { decodeFactsRecord, FACTS_RECORD_TYPE, unpackBinary } from './records.ts';
+import { decodeFactsRecord, FACTS_RECORD_TYPE } from './records.ts';
 import { type RoomDeps, SessionRoom } from './room.ts';
 import { SessionState, type StateSnapshot } from './state.ts';
 
@@ -39,7 +39,7 @@ export async function loadRoom(deps: Omit<RoomDeps, 'frames'>): Promise<SessionR
   let failed: string | null = null;
   const snap = loaded.snapshot;
   if (snap && isStateSnapshot(snap.payload)) {
-    const payload = unpackBinary(snap.payload, snap.attachment);
+    const payload = unpackBinary(snap.attachment ? { json: snap.payload, bin: snap.attachment } : { json: snap.payload });
     state = SessionState.fromSnapshot(payload as StateSnapshot, snap.seq);
     ingested = { media: state.media, frames: state.frames } as IngestedRecord;
   }

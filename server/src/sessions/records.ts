@@ -3,7 +3,7 @@
  * command's facts are durable together or not at all. Mask bytes ride in the record's binary
  * attachment; the JSON payload points at them (`{ $bin: [offset, length] }`).
  */
-import type { DurableFact } from '@roto/shared';
+import { type DurableFact, packBinary, unpackBinary } from '@roto/shared';
 import type { AppendInput, LogRecord } from '../storage/index.ts';
 
 /** A fact before the log gave it a seq. */
@@ -31,72 +31,15 @@ export interface FactsRecord {
   redo?: FactBody[];
 }
 
-interface BinRef {
-  $bin: [number, number];
-}
-
-function isBinRef(v: unknown): v is BinRef {
-  return typeof v === 'object' && v !== null && Array.isArray((v as BinRef).$bin) && Object.keys(v).length === 1;
-}
-
-/** Replaces every Uint8Array inside `value` by a reference into one attachment. */
-export function packBinary(value: unknown): { json: unknown; attachment: Uint8Array | undefined } {
-  const parts: Uint8Array[] = [];
-  let offset = 0;
-  const walk = (v: unknown): unknown => {
-    if (v instanceof Uint8Array) {
-      const ref: BinRef = { $bin: [offset, v.byteLength] };
-      parts.push(v);
-      offset += v.byteLength;
-      return ref;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = walk(x);
-      return out;
-    }
-    return v;
-  };
-  const json = walk(value);
-  if (parts.length === 0) return { json, attachment: undefined };
-  const attachment = new Uint8Array(offset);
-  let at = 0;
-  for (const p of parts) {
-    attachment.set(p, at);
-    at += p.byteLength;
-  }
-  return { json, attachment };
-}
-
-/** The inverse of `packBinary`: references become (copied) Uint8Arrays again. */
-export function unpackBinary(json: unknown, attachment: Uint8Array | undefined): unknown {
-  const walk = (v: unknown): unknown => {
-    if (isBinRef(v)) {
-      const [start, length] = v.$bin;
-      if (!attachment || start + length > attachment.byteLength) throw new Error('record references bytes it does not carry');
-      return attachment.slice(start, start + length);
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
-      return out;
-    }
-    return v;
-  };
-  return walk(json);
-}
-
 /** The append input for a facts record. */
 export function encodeFactsRecord(record: FactsRecord): AppendInput {
-  const { json, attachment } = packBinary(record);
-  return attachment ? { type: FACTS_RECORD_TYPE, payload: json, attachment } : { type: FACTS_RECORD_TYPE, payload: json };
+  const { json, bin } = packBinary(record);
+  return bin ? { type: FACTS_RECORD_TYPE, payload: json, attachment: bin } : { type: FACTS_RECORD_TYPE, payload: json };
 }
 
 /** Reads a facts record back (the server wrote it, so it is trusted). */
 export function decodeFactsRecord(record: LogRecord): FactsRecord {
-  return unpackBinary(record.payload, record.attachment) as FactsRecord;
+  return unpackBinary(record.attachment ? { json: record.payload, bin: record.attachment } : { json: record.payload }) as FactsRecord;
 }
 
 /** The record's facts with their seq, as clients receive them. */

@@ -13,6 +13,7 @@ import {
   type Participant,
   type PresenceUpdate,
   type PromptAddCommand,
+  packBinary,
   RotoError,
 } from '@roto/shared';
 import type { InferenceEngine, MaskOutput, VideoFrames } from '../inference/engine.ts';
@@ -270,7 +271,8 @@ export class SessionRoom {
   /** Stored masks (a query: no queue, no record). */
   fetchMasks(q: MasksFetchQuery): MasksFetchAck {
     this.lastUsed = Date.now();
-    return this.state.fetchMasks(q.objectIds, q.range, q.limit);
+    const { masks, more } = this.state.fetchMasks(q.objectIds, q.range, q.limit);
+    return { masks: packBinary(masks), more };
   }
 
   // ── participants ───────────────────────────────────────────────────────────────────────────────
@@ -304,7 +306,7 @@ export class SessionRoom {
       if (covered && covered.upTo >= this.ringBase) {
         const recent = this.ring.filter((r) => r.seq > covered.upTo);
         const all = [...covered.facts, ...recent].filter((r) => r.seq > lastSeq && r.seq <= seq);
-        catchUp = { status: 'ok', facts: all.flatMap((r) => r.facts) };
+        catchUp = { status: 'ok', facts: packBinary(all.flatMap((r) => r.facts)) };
       }
     }
     const member: Member = { participantId: actor.participantId, clientId: actor.clientId, user: actor.user, role: actor.role, presence: {} };

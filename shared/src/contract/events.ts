@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PackedSchema, unpackBinary } from './binary-pack.ts';
 import { ColorSchema, MediaInfoSchema, ObjectIdSchema, TrackedObjectSchema } from './media.ts';
 import { BoxSchema, MAX_PROMPT_POINTS, PointSchema, PromptSetSchema } from './prompts.ts';
 import { ProtocolVersionSchema } from './protocol.ts';
@@ -272,13 +273,22 @@ export const JoinAckSchema = z.object({
   participantId: z.string(),
   role: z.enum(['editor', 'viewer']),
   snapshot: SessionSnapshotSchema,
-  /** `ok`: `facts` are every durable fact in (lastSeq, snapshot.seq]; `reset`: too old, rebuild from the snapshot. */
+  /**
+   * `ok`: `facts` packs every durable fact in (lastSeq, snapshot.seq] (read them with
+   * `unpackFacts`); `reset`: too old or unknown, rebuild from the snapshot and `masks:fetch`.
+   */
   catchUp: z.discriminatedUnion('status', [
-    z.object({ status: z.literal('ok'), facts: z.array(DurableFactSchema) }),
+    z.object({ status: z.literal('ok'), facts: PackedSchema }),
     z.object({ status: z.literal('reset') }),
   ]),
 });
 export type JoinAck = z.infer<typeof JoinAckSchema>;
+
+/** The catch-up facts of a join ack (empty for `reset`), parsed. */
+export function unpackFacts(catchUp: JoinAck['catchUp']): DurableFact[] {
+  if (catchUp.status !== 'ok') return [];
+  return z.array(DurableFactSchema).parse(unpackBinary(PackedSchema.parse(catchUp.facts)));
+}
 
 export const PromptAddAckSchema = z.object({
   seq: z.number().int().positive(),
@@ -295,8 +305,14 @@ export const JobAckSchema = z.object({ jobId: z.string() });
 export type JobAck = z.infer<typeof JobAckSchema>;
 export const HistoryAckSchema = z.object({ seq: z.number().int().positive(), command: z.string() });
 export type HistoryAck = z.infer<typeof HistoryAckSchema>;
-export const MasksFetchAckSchema = z.object({ masks: z.array(StoredMaskSchema), more: z.boolean() });
+/** `masks:fetch` answer: the masks packed (read them with `unpackMasks`), `more` when the limit cut the list. */
+export const MasksFetchAckSchema = z.object({ masks: PackedSchema, more: z.boolean() });
 export type MasksFetchAck = z.infer<typeof MasksFetchAckSchema>;
+
+/** The masks of a `masks:fetch` answer, parsed. */
+export function unpackMasks(ack: MasksFetchAck): StoredMask[] {
+  return z.array(StoredMaskSchema).parse(unpackBinary(PackedSchema.parse(ack.masks)));
+}
 
 // ── Socket.IO generics ───────────────────────────────────────────────────────────────────────────
 

@@ -3,6 +3,7 @@
  * result shape, and the payload schemas. Types are inferred from the zod schemas; nothing
  * re-declares a payload by hand. The realtime event map (`events.ts`) builds on these files.
  */
+export * from './binary-pack.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './ingest.ts';
