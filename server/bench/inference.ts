@@ -11,8 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { RgbImage, VideoFrames } from '../src/inference/engine.ts';
-import { f32 } from '../src/inference/onnx-module.ts';
 import { createOnnxEngine } from '../src/inference/onnx-engine.ts';
+import { f32 } from '../src/inference/onnx-module.ts';
 import { DEFAULT_MODELS_DIR } from '../src/inference/packs.ts';
 import { decodeImage, preprocess } from '../src/inference/preprocess.ts';
 import { encodePrompts } from '../src/inference/prompts.ts';
@@ -57,7 +57,13 @@ async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
 }
 
 /** Times `bare` and `engine` alternately, swapping which goes first, so drift hits both alike. */
-async function pairs(n: number, bare: () => Promise<unknown>, engine: () => Promise<unknown>, bareOut: number[], engineOut: number[]) {
+async function pairs(
+  n: number,
+  bare: () => Promise<unknown>,
+  engine: () => Promise<unknown>,
+  bareOut: number[],
+  engineOut: number[],
+) {
   for (let i = 0; i < n; i++) {
     if (i % 2 === 0) {
       bareOut.push(await time(bare));
@@ -90,7 +96,8 @@ async function clip(): Promise<VideoFrames> {
     height,
     getFrame: async (i): Promise<RgbImage> => {
       const data = new Uint8Array(width * height * 3).fill(40);
-      for (let y = 200; y < 340; y++) for (let x = 100 + i * 10; x < 260 + i * 10; x++) data.set([220, 60, 50], (y * width + x) * 3);
+      for (let y = 200; y < 340; y++)
+        for (let x = 100 + i * 10; x < 260 + i * 10; x++) data.set([220, 60, 50], (y * width + x) * 3);
       return { data, width, height };
     },
   };
@@ -103,7 +110,10 @@ async function main(): Promise<void> {
     return;
   }
   let pack = args.pack;
-  if (pack === 'sam21-parity' || (pack === 'test-tiny' && !existsSync(join(DEFAULT_MODELS_DIR, 'test-tiny', 'manifest.json')))) {
+  if (
+    pack === 'sam21-parity' ||
+    (pack === 'test-tiny' && !existsSync(join(DEFAULT_MODELS_DIR, 'test-tiny', 'manifest.json')))
+  ) {
     pack = writeParityPack();
   }
   const engine = createOnnxEngine({ pack });
@@ -115,7 +125,9 @@ async function main(): Promise<void> {
   const log = (s: string) => {
     if (!args.json) console.log(s);
   };
-  log(`pack ${engine.info().title ?? pack} (${engine.info().providers.join(',')}), ${N} runs, image ${image.width}×${image.height}`);
+  log(
+    `pack ${engine.info().title ?? pack} (${engine.info().providers.join(',')}), ${N} runs, image ${image.width}×${image.height}`,
+  );
 
   // Preprocessing (decode excluded): Pillow-exact bicubic resize + normalisation.
   const pre: number[] = [];
@@ -125,7 +137,9 @@ async function main(): Promise<void> {
   // Encoder path: engine.encode vs the bare session on the same input tensor and fetches.
   const enc = model.mod('imageEncoder');
   const s = model.inputSize;
-  const fetches = ['backboneFpn0', 'backboneFpn1', 'backboneFpn2', 'visionPosEnc2'].map((o) => enc.realOutput(o));
+  const fetches = ['backboneFpn0', 'backboneFpn1', 'backboneFpn2', 'visionPosEnc2'].map((o) =>
+    enc.realOutput(o),
+  );
   const bareEncFeeds = enc.realFeeds({ image: f32(input, [1, 3, s, s]) });
   await enc.session.run(bareEncFeeds, fetches);
   await model.encode(input);
@@ -153,7 +167,9 @@ async function main(): Promise<void> {
     masksEnable: new ort.Tensor('int32', new Int32Array([0]), [1]),
   });
   const peFetch = ['sparseEmbeddings', 'denseEmbeddings'].map((o) => pe.realOutput(o));
-  const densePe = (await pe.session.run(peFeeds, [pe.realOutput('densePe')]))[pe.realOutput('densePe')] as ort.Tensor;
+  const densePe = (await pe.session.run(peFeeds, [pe.realOutput('densePe')]))[
+    pe.realOutput('densePe')
+  ] as ort.Tensor;
   const noMem = model.noMemFeatures(emb);
   const bareDecode = async () => {
     const p = await pe.session.run(peFeeds, peFetch);
@@ -171,7 +187,13 @@ async function main(): Promise<void> {
   await bareDecode();
   const decEngine: number[] = [];
   const decBare: number[] = [];
-  await pairs(N, bareDecode, () => engine.segmentImage(image, prompts, { cacheKey: 'bench' }), decBare, decEngine);
+  await pairs(
+    N,
+    bareDecode,
+    () => engine.segmentImage(image, prompts, { cacheKey: 'bench' }),
+    decBare,
+    decEngine,
+  );
   // The same click without the frame-size mask (model.decode: prompt encoder + decoder + candidate choice).
   const decModel: number[] = [];
   const decBare2: number[] = [];
@@ -181,13 +203,15 @@ async function main(): Promise<void> {
   const dec = await model.decode(emb, noMem, pts, null, true);
   const memEnc: number[] = [];
   let mem = await model.encodeMemory(emb, dec.lowRes, true, true);
-  for (let i = 0; i < Math.min(N, 5); i++) memEnc.push(await time(async () => (mem = await model.encodeMemory(emb, dec.lowRes, false, true))));
+  for (let i = 0; i < Math.min(N, 5); i++)
+    memEnc.push(await time(async () => (mem = await model.encodeMemory(emb, dec.lowRes, false, true))));
   const m1 = new Float32Array(7 * mem.features.length);
   for (let k = 0; k < 7; k++) m1.set(mem.features, k * mem.features.length);
   const m2 = new Float32Array(16 * 256);
   const curr = new Float32Array(4096 * 256);
   const attn: number[] = [];
-  for (let i = 0; i < Math.min(N, 3); i++) attn.push(await time(() => model.attend(curr, curr, m1, m1, m2, m2)));
+  for (let i = 0; i < Math.min(N, 3); i++)
+    attn.push(await time(() => model.attend(curr, curr, m1, m1, m2, m2)));
 
   // Tracking steps (frame encode + memory attention + decode + memory encode), bank filling up.
   const state = engine.createVideoState(video);
@@ -217,11 +241,21 @@ async function main(): Promise<void> {
     decoderModelOverheadRatio: r3(pct(decModel, 50) / pct(decBare2, 50)),
   };
   log(`preprocess (resize+normalise)  p50 ${result.preprocessMsP50} ms`);
-  log(`image encoder   engine p50 ${result.encoderMsP50} p95 ${result.encoderMsP95}  bare p50 ${result.encoderBareMsP50} ms  ratio ${result.encoderOverheadRatio} (target ≤ 1.05)`);
-  log(`decoder path    engine p50 ${result.decoderMsP50} p95 ${result.decoderMsP95}  bare p50 ${result.decoderBareMsP50} ms  ratio ${result.decoderOverheadRatio} (target ≤ 1.10)`);
-  log(`  of which ONNX path (no frame-size mask): ratio ${result.decoderModelOverheadRatio}; the rest is the ${image.width}×${image.height} upsample + threshold`);
-  log(`memory encoder  p50 ${result.memoryEncoderMsP50} ms;  memory attention (7 mem, 16 ptr) p50 ${result.memoryAttentionMsP50} ms`);
-  log(`track step      p50 ${result.trackMsP50} p95 ${result.trackMsP95} ms (${steps} frames, includes encoding each frame)`);
+  log(
+    `image encoder   engine p50 ${result.encoderMsP50} p95 ${result.encoderMsP95}  bare p50 ${result.encoderBareMsP50} ms  ratio ${result.encoderOverheadRatio} (target ≤ 1.05)`,
+  );
+  log(
+    `decoder path    engine p50 ${result.decoderMsP50} p95 ${result.decoderMsP95}  bare p50 ${result.decoderBareMsP50} ms  ratio ${result.decoderOverheadRatio} (target ≤ 1.10)`,
+  );
+  log(
+    `  of which ONNX path (no frame-size mask): ratio ${result.decoderModelOverheadRatio}; the rest is the ${image.width}×${image.height} upsample + threshold`,
+  );
+  log(
+    `memory encoder  p50 ${result.memoryEncoderMsP50} ms;  memory attention (7 mem, 16 ptr) p50 ${result.memoryAttentionMsP50} ms`,
+  );
+  log(
+    `track step      p50 ${result.trackMsP50} p95 ${result.trackMsP95} ms (${steps} frames, includes encoding each frame)`,
+  );
   if (args.json) console.log(JSON.stringify(result));
   await engine.close();
 }

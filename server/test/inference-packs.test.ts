@@ -20,6 +20,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary manifest fields
 function editManifest(dir: string, edit: (m: Record<string, any>) => void): void {
   const path = join(dir, 'manifest.json');
   const m = JSON.parse(readFileSync(path, 'utf8'));
@@ -27,7 +28,9 @@ function editManifest(dir: string, edit: (m: Record<string, any>) => void): void
   writeFileSync(path, JSON.stringify(m));
 }
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {
@@ -48,11 +51,22 @@ describe('model packs', () => {
       kind: null,
       fetchCommand: 'npm run models:fetch -- sam2.1-hiera-tiny',
     });
-    const seg = await failure(engine.segmentImage({ data: new Uint8Array(3), width: 1, height: 1 }, { points: [{ x: 0, y: 0, label: 1 }] }));
-    expect(seg.code).toBe('MODEL_UNAVAILABLE');
-    expect(() => engine.createVideoState({ id: 'v', frameCount: 1, width: 1, height: 1, getFrame: async () => ({ data: new Uint8Array(3), width: 1, height: 1 }) })).toThrow(
-      /models:fetch/,
+    const seg = await failure(
+      engine.segmentImage(
+        { data: new Uint8Array(3), width: 1, height: 1 },
+        { points: [{ x: 0, y: 0, label: 1 }] },
+      ),
     );
+    expect(seg.code).toBe('MODEL_UNAVAILABLE');
+    expect(() =>
+      engine.createVideoState({
+        id: 'v',
+        frameCount: 1,
+        width: 1,
+        height: 1,
+        getFrame: async () => ({ data: new Uint8Array(3), width: 1, height: 1 }),
+      }),
+    ).toThrow(/models:fetch/);
   });
 
   it('a missing module file is named, with the fetch command', async () => {
@@ -108,7 +122,8 @@ describe('model packs', () => {
     // …and a full verification catches it.
     const err = await failure(loadPack({ pack: dir, verifyCacheFile: cacheFile, verify: 'always' }));
     expect(err.details?.reason).toBe('checksum');
-    const expected = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).modules.objPtrTposProj.sha256;
+    const expected = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).modules.objPtrTposProj
+      .sha256;
     expect(err.message).toContain(`expected sha256 ${expected}, got `);
     expect(err.message).toMatch(/got [0-9a-f]{64}/);
   });

@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoFrames } from '../src/inference/engine.ts';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import { interiorPoint, makeScene, maskIoU, SCENE_IDS, type Scene, sceneObject } from './support/synthetic.ts';
+import {
+  interiorPoint,
+  makeScene,
+  maskIoU,
+  SCENE_IDS,
+  type Scene,
+  sceneObject,
+} from './support/synthetic.ts';
 
 let engine: OnnxEngine;
 beforeAll(async () => {
@@ -47,7 +54,11 @@ describe('image segmentation', () => {
   it('a click on an object gives its mask at frame size; the embedding is cached', async () => {
     const scene = makeScene({ frames: 1 });
     const before = engine.cacheBytes();
-    const out = await engine.segmentImage(scene.frames[0]!, { points: [click(scene, SCENE_IDS.disc)] }, { cacheKey: 'scene-1' });
+    const out = await engine.segmentImage(
+      scene.frames[0]!,
+      { points: [click(scene, SCENE_IDS.disc)] },
+      { cacheKey: 'scene-1' },
+    );
     expect([out.width, out.height]).toEqual([scene.width, scene.height]);
     expect(out.present).toBe(true);
     expect(out.lowRes.length).toBe(256 * 256);
@@ -65,7 +76,12 @@ describe('image segmentation', () => {
       const y = Math.floor(i / scene.width);
       [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
     });
-    const box = { x0: Math.max(0, x0 - 3), y0: Math.max(0, y0 - 3), x1: Math.min(scene.width, x1 + 3), y1: Math.min(scene.height, y1 + 3) };
+    const box = {
+      x0: Math.max(0, x0 - 3),
+      y0: Math.max(0, y0 - 3),
+      x1: Math.min(scene.width, x1 + 3),
+      y1: Math.min(scene.height, y1 + 3),
+    };
     const out = await engine.segmentImage(scene.frames[0]!, { points: [], box });
     expect(maskIoU(out.mask, rect)).toBeGreaterThan(0.95);
   });
@@ -76,7 +92,11 @@ describe('image segmentation', () => {
     const pos = click(scene, SCENE_IDS.disc);
     const neg = click(scene, SCENE_IDS.lookalike, 0, 0);
     const first = await engine.segmentImage(scene.frames[0]!, { points: [pos] }, { cacheKey: 'look' });
-    const refined = await engine.segmentImage(scene.frames[0]!, { points: [pos, neg] }, { cacheKey: 'look', maskInput: first.lowRes });
+    const refined = await engine.segmentImage(
+      scene.frames[0]!,
+      { points: [pos, neg] },
+      { cacheKey: 'look', maskInput: first.lowRes },
+    );
     expect(maskIoU(refined.mask, truth)).toBeGreaterThan(0.95);
     expect(maskIoU(refined.mask, truth)).toBeGreaterThan(maskIoU(first.mask, truth) + 0.1);
   });
@@ -94,7 +114,9 @@ describe('image segmentation', () => {
       expect(err.code).toBe('INVALID_INPUT');
       expect(err.message).toMatch(message);
     }
-    const bad = await rejection(engine.segmentImage(img, { points: [{ x: 1, y: 1, label: 1 }] }, { maskInput: new Float32Array(10) }));
+    const bad = await rejection(
+      engine.segmentImage(img, { points: [{ x: 1, y: 1, label: 1 }] }, { maskInput: new Float32Array(10) }),
+    );
     expect(bad).toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
@@ -129,7 +151,12 @@ describe('video tracking', () => {
     const state = engine.createVideoState(videoOf(scene, 'correct'));
     await state.addPrompts(0, 1, { points: [click(scene, SCENE_IDS.disc)] });
     for (let t = 1; t < 6; t++) await state.track(t, 1, 'forward');
-    const fixed = await state.addPrompts(3, 1, { points: [click(scene, SCENE_IDS.disc, 3)] }, { refine: true });
+    const fixed = await state.addPrompts(
+      3,
+      1,
+      { points: [click(scene, SCENE_IDS.disc, 3)] },
+      { refine: true },
+    );
     expect(maskIoU(fixed.mask, sceneObject(scene, SCENE_IDS.disc).masks[3]!)).toBeGreaterThan(0.95);
     expect(state.conditioningFrames(1)).toEqual([0, 3]);
     // Tracking over a conditioning frame returns its stored mask.
@@ -153,7 +180,10 @@ describe('video tracking', () => {
   it('refuses to track an object without prompts, and frames outside the video', async () => {
     const scene = makeScene({ frames: 3 });
     const state = engine.createVideoState(videoOf(scene, 'errors'));
-    expect(await rejection(state.track(1, 9, 'forward'))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/Object 9 has no prompts/) });
+    expect(await rejection(state.track(1, 9, 'forward'))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/Object 9 has no prompts/),
+    });
     expect(() => state.track(3, 1, 'forward')).toThrow(/Frame 3 is outside the video \(0…2\)/);
   });
 
@@ -165,6 +195,8 @@ describe('video tracking', () => {
     const p = [1, 2, 3].map((t) => state.track(t, 1, 'forward'));
     await p0;
     const outs = await Promise.all(p);
-    outs.forEach((o, i) => expect(maskIoU(o.mask, sceneObject(scene, SCENE_IDS.disc).masks[i + 1]!)).toBeGreaterThan(0.9));
+    outs.forEach((o, i) => {
+      expect(maskIoU(o.mask, sceneObject(scene, SCENE_IDS.disc).masks[i + 1]!)).toBeGreaterThan(0.9);
+    });
   });
 });

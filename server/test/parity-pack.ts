@@ -53,7 +53,11 @@ export function writeParityPack(variant: ParityVariant = 'default'): string {
       promptEncoder: {
         ...file(legacy ? 'prompt_encoder_hiera_t_2.1.onnx' : 'prompt_encoder_with_mask_hiera_t_2.1.onnx'),
         inputs: { coords: 'coords', labels: 'labels', masks: 'masks', masksEnable: 'masks_enable' },
-        outputs: { sparseEmbeddings: 'sparse_embeddings', denseEmbeddings: 'dense_embeddings', densePe: 'dense_pe' },
+        outputs: {
+          sparseEmbeddings: 'sparse_embeddings',
+          denseEmbeddings: 'dense_embeddings',
+          densePe: 'dense_pe',
+        },
         options: { maskRank: legacy ? 3 : 4 },
       },
       maskDecoder: {
@@ -66,7 +70,12 @@ export function writeParityPack(variant: ParityVariant = 'default'): string {
           highRes1: 'high_res_features1',
           highRes2: 'high_res_features2',
         },
-        outputs: { masks: 'masks', iouPred: 'iou_pred', tokens: 'sam_tokens_out', objectScore: 'object_score_logits' },
+        outputs: {
+          masks: 'masks',
+          iouPred: 'iou_pred',
+          tokens: 'sam_tokens_out',
+          objectScore: 'object_score_logits',
+        },
       },
       memoryAttention: {
         ...file(legacy ? 'memory_attention_hiera_t_2.1.onnx' : 'memory_attention_6d_hiera_t_2.1.onnx'),
@@ -88,7 +97,11 @@ export function writeParityPack(variant: ParityVariant = 'default'): string {
         outputs: { features: 'vision_features', posEnc: 'vision_pos_enc' },
       },
       mlp: { ...file('mlp_hiera_t_2.1.onnx'), inputs: { x: 'x' }, outputs: { y: 'x_out' } },
-      objPtrTposProj: { ...file('obj_ptr_tpos_proj_hiera_t_2.1.onnx'), inputs: { x: 'x' }, outputs: { y: 'x_out' } },
+      objPtrTposProj: {
+        ...file('obj_ptr_tpos_proj_hiera_t_2.1.onnx'),
+        inputs: { x: 'x' },
+        outputs: { y: 'x_out' },
+      },
     },
     constants: {
       ...file('pretrained_weights.npz'),

@@ -37,7 +37,9 @@ describe('EmbeddingCache', () => {
 
   it('drops a failed computation so the next request retries', async () => {
     const cache = new EmbeddingCache<{ bytes: number; tag: string }>(1000);
-    await expect(cache.getOrCompute('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(cache.getOrCompute('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     expect(cache.has('k')).toBe(false);
     expect((await cache.getOrCompute('k', async () => value(5, 'ok'))).tag).toBe('ok');
   });

@@ -6,7 +6,10 @@
 import { type ErrorCode, RotoError } from '@roto/shared';
 
 /** The subset of the shared error codes the engine raises. */
-export type InferenceErrorCode = Extract<ErrorCode, 'INVALID_INPUT' | 'MODEL_UNAVAILABLE' | 'INTERNAL' | 'UNSUPPORTED_MEDIA' | 'NOT_FOUND'>;
+export type InferenceErrorCode = Extract<
+  ErrorCode,
+  'INVALID_INPUT' | 'MODEL_UNAVAILABLE' | 'INTERNAL' | 'UNSUPPORTED_MEDIA' | 'NOT_FOUND'
+>;
 
 /** An engine failure with a precise code and a user-facing message. */
 export class InferenceError extends RotoError {

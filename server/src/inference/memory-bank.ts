@@ -105,7 +105,8 @@ export function assembleSpatial(
     const row = (NUM_MASKMEM - m.tPos - 1) * memDim;
     const base = k * per;
     for (let i = 0; i < per; i += memDim) {
-      for (let c = 0; c < memDim; c++) memoryPos1[base + i + c] = (posEnc[i + c] as number) + (tposEnc[row + c] as number);
+      for (let c = 0; c < memDim; c++)
+        memoryPos1[base + i + c] = (posEnc[i + c] as number) + (tposEnc[row + c] as number);
     }
   });
   return { memory1, memoryPos1 };

@@ -37,7 +37,9 @@ export function parseNpy(bytes: Uint8Array, what = 'array'): NpyArray {
   }
   const dataStart = headerStart + headerLen;
   if (dataStart > bytes.length) throw new NpyError(`${what}: truncated header`);
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, dataStart),
+  );
 
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
@@ -51,11 +53,13 @@ export function parseNpy(bytes: Uint8Array, what = 'array'): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => Number.parseInt(s, 10));
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new NpyError(`${what}: bad shape (${shapeText})`);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0))
+    throw new NpyError(`${what}: bad shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
 
   const kind = descr === '<f4' ? 'float32' : descr === '<i4' ? 'int32' : descr === '|b1' ? 'bool' : null;
-  if (kind === null) throw new NpyError(`${what}: unsupported dtype ${descr} (float32 <f4, int32 <i4, bool |b1 only)`);
+  if (kind === null)
+    throw new NpyError(`${what}: unsupported dtype ${descr} (float32 <f4, int32 <i4, bool |b1 only)`);
   const itemSize = kind === 'bool' ? 1 : 4;
   const byteLength = count * itemSize;
   if (dataStart + byteLength > bytes.length) {

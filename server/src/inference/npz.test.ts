@@ -52,7 +52,11 @@ describe('npz/npy reader', () => {
   });
 
   it('reads the SAM2.1 host constants of the parity fixture', () => {
-    const arrays = readNpz(readFileSync(join(import.meta.dirname, '../../../../shared/fixtures/sam21-parity/pack/pretrained_weights.npz')));
+    const arrays = readNpz(
+      readFileSync(
+        join(import.meta.dirname, '../../../../shared/fixtures/sam21-parity/pack/pretrained_weights.npz'),
+      ),
+    );
     expect(arrays.get('v2.1_hiera_t_maskmem_tpos_enc')?.shape).toEqual([7, 1, 1, 64]);
     expect(arrays.get('v2.1_hiera_t_no_obj_ptr')?.shape).toEqual([1, 256]);
   });

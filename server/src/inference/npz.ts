@@ -60,15 +60,18 @@ export function readZip(bytes: Uint8Array, what = 'zip'): Map<string, Uint8Array
       }
       e += 4 + len;
     }
-    if (view.getUint32(localOffset, true) !== LOC_SIG) throw new ZipError(`${what}: corrupt local header of ${name}`);
-    const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+    if (view.getUint32(localOffset, true) !== LOC_SIG)
+      throw new ZipError(`${what}: corrupt local header of ${name}`);
+    const dataStart =
+      localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
     const raw = bytes.subarray(dataStart, dataStart + compSize);
     if (raw.length !== compSize) throw new ZipError(`${what}: ${name} is truncated`);
     let data: Uint8Array;
     if (method === 0) data = raw;
     else if (method === 8) data = new Uint8Array(inflateRawSync(raw));
     else throw new ZipError(`${what}: ${name} uses compression method ${method} (stored or deflate only)`);
-    if (data.length !== size) throw new ZipError(`${what}: ${name} has ${data.length} bytes, expected ${size}`);
+    if (data.length !== size)
+      throw new ZipError(`${what}: ${name} has ${data.length} bytes, expected ${size}`);
     out.set(name, data);
     p += 46 + nameLen + extraLen + commentLen;
   }

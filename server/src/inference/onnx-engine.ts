@@ -3,10 +3,18 @@
  * caches frame embeddings in a byte-bounded LRU and hands out per-video tracking states.
  */
 import { DEFAULT_CACHE_BYTES, EmbeddingCache, frameKey } from './embedding-cache.ts';
-import type { EngineInfo, InferenceEngine, MaskOutput, Prompts, RgbImage, VideoFrames, VideoState } from './engine.ts';
+import type {
+  EngineInfo,
+  InferenceEngine,
+  MaskOutput,
+  Prompts,
+  RgbImage,
+  VideoFrames,
+  VideoState,
+} from './engine.ts';
 import { InferenceError, modelUnavailable } from './errors.ts';
 import { toMaskOutput } from './mask-output.ts';
-import { parseProviders, type Provider } from './onnx-module.ts';
+import { type Provider, parseProviders } from './onnx-module.ts';
 import { DEFAULT_MODELS_DIR, fetchCommand, loadPack, type VerifyMode } from './packs.ts';
 import { preprocess } from './preprocess.ts';
 import { encodePrompts } from './prompts.ts';
@@ -30,9 +38,7 @@ export interface OnnxEngineOptions {
   log?: (message: string) => void;
 }
 
-type Loaded =
-  | { kind: 'sam2-video'; model: Sam2VideoModel }
-  | { kind: 'sam2-image'; model: Sam2ImageModel };
+type Loaded = { kind: 'sam2-video'; model: Sam2VideoModel } | { kind: 'sam2-image'; model: Sam2ImageModel };
 
 type Embedding = FrameEmbedding | ImageEmbedding;
 
@@ -70,7 +76,11 @@ export class OnnxEngine implements InferenceEngine {
     if (this.loading) return this.loading;
     this.state = { ...this.state, status: 'loading' };
     const attempt = (async (): Promise<Loaded> => {
-      const pack = await loadPack({ pack: this.opts.pack, modelsDir: this.opts.modelsDir ?? DEFAULT_MODELS_DIR, verify: this.opts.verify });
+      const pack = await loadPack({
+        pack: this.opts.pack,
+        modelsDir: this.opts.modelsDir ?? DEFAULT_MODELS_DIR,
+        verify: this.opts.verify,
+      });
       const kind = pack.manifest.kind;
       const loaded: Loaded =
         kind === 'sam2-video'
@@ -92,7 +102,10 @@ export class OnnxEngine implements InferenceEngine {
       },
       (err: unknown) => {
         this.loading = null;
-        const e = err instanceof InferenceError ? err : modelUnavailable(`Cannot load model pack "${this.opts.pack}": ${(err as Error).message}`);
+        const e =
+          err instanceof InferenceError
+            ? err
+            : modelUnavailable(`Cannot load model pack "${this.opts.pack}": ${(err as Error).message}`);
         const missing = e.details?.reason === 'missing';
         this.state = {
           pack: this.opts.pack,
@@ -111,19 +124,29 @@ export class OnnxEngine implements InferenceEngine {
   /** The loaded video model (benchmarks and tests drive modules directly). */
   async videoModel(): Promise<Sam2VideoModel> {
     const l = await this.load();
-    if (l.kind !== 'sam2-video') throw new InferenceError('INVALID_INPUT', `Pack ${this.opts.pack} is a ${l.kind} pack`);
+    if (l.kind !== 'sam2-video')
+      throw new InferenceError('INVALID_INPUT', `Pack ${this.opts.pack} is a ${l.kind} pack`);
     return l.model;
   }
 
-  async segmentImage(image: RgbImage, prompts: Prompts, opts?: { cacheKey?: string; maskInput?: Float32Array }): Promise<MaskOutput> {
+  async segmentImage(
+    image: RgbImage,
+    prompts: Prompts,
+    opts?: { cacheKey?: string; maskInput?: Float32Array },
+  ): Promise<MaskOutput> {
     const l = await this.load();
     const points = encodePrompts(prompts, image.width, image.height, l.model.inputSize);
     if (opts?.maskInput && opts.maskInput.length !== 256 * 256) {
-      throw new InferenceError('INVALID_INPUT', `maskInput must hold 256×256 = 65536 logits, got ${opts.maskInput.length}`);
+      throw new InferenceError(
+        'INVALID_INPUT',
+        `maskInput must hold 256×256 = 65536 logits, got ${opts.maskInput.length}`,
+      );
     }
     const maskInput = opts?.maskInput ?? null;
     const compute = () => this.encode(l, image);
-    const emb = opts?.cacheKey ? await this.cache.getOrCompute(`img\u0000${opts.cacheKey}`, compute) : await compute();
+    const emb = opts?.cacheKey
+      ? await this.cache.getOrCompute(`img\u0000${opts.cacheKey}`, compute)
+      : await compute();
     if (l.kind === 'sam2-video') {
       const e = emb as FrameEmbedding;
       const out = await l.model.decode(e, l.model.noMemFeatures(e), points, maskInput, false);
@@ -160,7 +183,10 @@ export class OnnxEngine implements InferenceEngine {
         embed: (v, f) => this.embedFrame(l, v, f) as Promise<FrameEmbedding>,
       });
     }
-    return new RepromptVideoState(video, { model: l.model, embed: (v, f) => this.embedFrame(l, v, f) as Promise<ImageEmbedding> });
+    return new RepromptVideoState(video, {
+      model: l.model,
+      embed: (v, f) => this.embedFrame(l, v, f) as Promise<ImageEmbedding>,
+    });
   }
 
   /** Drops a video's cached embeddings (e.g. when its session unloads). */

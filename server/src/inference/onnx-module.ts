@@ -12,9 +12,12 @@ export type Provider = 'cpu' | 'cuda';
 
 /** Parses `cpu`, `cuda,cpu`, … (unknown names are refused with the list of known ones). */
 export function parseProviders(value: string | readonly string[] | undefined): Provider[] {
-  const list = (typeof value === 'string' ? value.split(',') : (value ?? ['cpu'])).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const list = (typeof value === 'string' ? value.split(',') : (value ?? ['cpu']))
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const p of list) {
-    if (p !== 'cpu' && p !== 'cuda') throw new InferenceError('INVALID_INPUT', `Unknown execution provider "${p}" (known: cpu, cuda)`);
+    if (p !== 'cpu' && p !== 'cuda')
+      throw new InferenceError('INVALID_INPUT', `Unknown execution provider "${p}" (known: cpu, cuda)`);
   }
   return list.length > 0 ? (list as Provider[]) : ['cpu'];
 }
@@ -64,14 +67,20 @@ export class OnnxModule {
       session = await ort.InferenceSession.create(path, opts(providers));
     } catch (err) {
       if (providers.every((p) => p === 'cpu')) {
-        throw modelUnavailable(`Cannot load ${role} (${path}): ${(err as Error).message}`, { reason: 'malformed' });
+        throw modelUnavailable(`Cannot load ${role} (${path}): ${(err as Error).message}`, {
+          reason: 'malformed',
+        });
       }
-      log(`onnxruntime: providers ${providers.join(',')} unavailable for ${role} (${(err as Error).message}); using cpu`);
+      log(
+        `onnxruntime: providers ${providers.join(',')} unavailable for ${role} (${(err as Error).message}); using cpu`,
+      );
       used = ['cpu'];
       try {
         session = await ort.InferenceSession.create(path, opts(used));
       } catch (err2) {
-        throw modelUnavailable(`Cannot load ${role} (${path}): ${(err2 as Error).message}`, { reason: 'malformed' });
+        throw modelUnavailable(`Cannot load ${role} (${path}): ${(err2 as Error).message}`, {
+          reason: 'malformed',
+        });
       }
     }
     const inputNames = new Map<string, string>();
@@ -101,9 +110,12 @@ export class OnnxModule {
     const unmapped = session.inputNames.filter((n) => ![...inputNames.values()].includes(n));
     if (unmapped.length > 0) {
       await session.release();
-      throw modelUnavailable(`${path}: module "${role}" needs inputs the manifest does not map: ${unmapped.join(', ')}`, {
-        reason: 'malformed',
-      });
+      throw modelUnavailable(
+        `${path}: module "${role}" needs inputs the manifest does not map: ${unmapped.join(', ')}`,
+        {
+          reason: 'malformed',
+        },
+      );
     }
     return new OnnxModule(role, session, used, inputNames, outputNames, mod.options ?? {});
   }
@@ -116,7 +128,8 @@ export class OnnxModule {
   /** The real name of a logical output (for `fetches` in benchmarks). */
   realOutput(logical: string): string {
     const real = this.outputNames.get(logical);
-    if (real === undefined) throw new InferenceError('INTERNAL', `${this.role}: output "${logical}" is not mapped`);
+    if (real === undefined)
+      throw new InferenceError('INTERNAL', `${this.role}: output "${logical}" is not mapped`);
     return real;
   }
 

@@ -83,17 +83,23 @@ export async function loadPack(opts: LoadPackOptions): Promise<LoadedPack> {
   const fetch = fetchCommand(opts.pack);
   const manifestPath = join(dir, 'manifest.json');
   if (!(await exists(manifestPath))) {
-    throw modelUnavailable(`Model pack "${opts.pack}" is not installed (${manifestPath} is missing). Run: ${fetch}`, {
-      reason: 'missing' satisfies PackFailure,
-      fetchCommand: fetch,
-      missing: manifestPath,
-    });
+    throw modelUnavailable(
+      `Model pack "${opts.pack}" is not installed (${manifestPath} is missing). Run: ${fetch}`,
+      {
+        reason: 'missing' satisfies PackFailure,
+        fetchCommand: fetch,
+        missing: manifestPath,
+      },
+    );
   }
   let manifest: Manifest;
   try {
     manifest = validateManifest(JSON.parse(await readFile(manifestPath, 'utf8')), manifestPath);
   } catch (err) {
-    const message = err instanceof ManifestError ? err.message : `${manifestPath} is not valid JSON: ${(err as Error).message}`;
+    const message =
+      err instanceof ManifestError
+        ? err.message
+        : `${manifestPath} is not valid JSON: ${(err as Error).message}`;
     throw modelUnavailable(message, { reason: 'malformed' satisfies PackFailure });
   }
 
@@ -101,11 +107,14 @@ export async function loadPack(opts: LoadPackOptions): Promise<LoadedPack> {
   for (const f of files) {
     const path = join(dir, f.file);
     if (!(await exists(path))) {
-      throw modelUnavailable(`Model pack "${opts.pack}" is incomplete: ${f.file} is missing in ${dir}. Run: ${fetch}`, {
-        reason: 'missing' satisfies PackFailure,
-        fetchCommand: fetch,
-        missing: path,
-      });
+      throw modelUnavailable(
+        `Model pack "${opts.pack}" is incomplete: ${f.file} is missing in ${dir}. Run: ${fetch}`,
+        {
+          reason: 'missing' satisfies PackFailure,
+          fetchCommand: fetch,
+          missing: path,
+        },
+      );
     }
   }
   if ((opts.verify ?? 'first') !== 'never') {
@@ -116,8 +125,12 @@ export async function loadPack(opts: LoadPackOptions): Promise<LoadedPack> {
       opts.verifyCacheFile ?? join(modelsDir, '.cache', 'verified.json'),
     );
   }
-  const modulePaths = Object.fromEntries(Object.entries(manifest.modules).map(([role, m]) => [role, join(dir, m.file)]));
-  const constants = manifest.constants ? await loadConstants(join(dir, manifest.constants.file), manifest.constants.keys) : null;
+  const modulePaths = Object.fromEntries(
+    Object.entries(manifest.modules).map(([role, m]) => [role, join(dir, m.file)]),
+  );
+  const constants = manifest.constants
+    ? await loadConstants(join(dir, manifest.constants.file), manifest.constants.keys)
+    : null;
   return { pack: opts.pack, dir, manifest, modulePaths, constants };
 }
 
@@ -147,13 +160,17 @@ async function verifyChecksums(
     const path = join(dir, f.file);
     const st = await stat(path);
     if (f.bytes !== undefined && st.size !== f.bytes) {
-      throw modelUnavailable(`${path} has ${st.size} bytes, the manifest says ${f.bytes}: the file is damaged or from another version`, {
-        reason: 'checksum' satisfies PackFailure,
-      });
+      throw modelUnavailable(
+        `${path} has ${st.size} bytes, the manifest says ${f.bytes}: the file is damaged or from another version`,
+        {
+          reason: 'checksum' satisfies PackFailure,
+        },
+      );
     }
     if (!f.sha256) continue;
     const hit = cache[path];
-    if (!always && hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.sha256 === f.sha256) continue;
+    if (!always && hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.sha256 === f.sha256)
+      continue;
     const actual = await sha256File(path);
     if (actual !== f.sha256) {
       throw modelUnavailable(`Checksum mismatch for ${path}: expected sha256 ${f.sha256}, got ${actual}`, {
@@ -183,12 +200,17 @@ const CONSTANT_SHAPES = {
 } as const;
 
 /** Loads the host constants from an `.npz` and checks each shape. */
-export async function loadConstants(path: string, keys: Record<string, string | undefined>): Promise<HostConstants> {
+export async function loadConstants(
+  path: string,
+  keys: Record<string, string | undefined>,
+): Promise<HostConstants> {
   let arrays: ReturnType<typeof readNpz>;
   try {
     arrays = readNpz(await readFile(path), path);
   } catch (err) {
-    throw modelUnavailable(`Cannot read host constants ${path}: ${(err as Error).message}`, { reason: 'constants' });
+    throw modelUnavailable(`Cannot read host constants ${path}: ${(err as Error).message}`, {
+      reason: 'constants',
+    });
   }
   const out: Partial<Record<keyof HostConstants, Float32Array>> = {};
   for (const [name, shape] of Object.entries(CONSTANT_SHAPES) as [keyof HostConstants, readonly number[]][]) {
@@ -196,9 +218,12 @@ export async function loadConstants(path: string, keys: Record<string, string | 
     if (key === undefined) continue;
     const arr = arrays.get(key);
     if (!arr) {
-      throw modelUnavailable(`${path} has no array "${key}" (constant ${name}); it holds: ${[...arrays.keys()].join(', ')}`, {
-        reason: 'constants',
-      });
+      throw modelUnavailable(
+        `${path} has no array "${key}" (constant ${name}); it holds: ${[...arrays.keys()].join(', ')}`,
+        {
+          reason: 'constants',
+        },
+      );
     }
     if (arr.dtype !== 'float32' || arr.shape.join(',') !== shape.join(',')) {
       throw modelUnavailable(

@@ -10,7 +10,9 @@ const REF = join(import.meta.dirname, '../../../../shared/fixtures/sam21-parity/
 describe('bilinear upsample (PyTorch align_corners=False)', () => {
   it('gives PyTorch values on a 2×2 → 4×4 example', () => {
     const out = upsampleBilinear(new Float32Array([1, 2, 3, 4]), 2, 2, 4, 4);
-    expect(Array.from(out)).toEqual([1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4]);
+    expect(Array.from(out)).toEqual([
+      1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4,
+    ]);
   });
 
   it('clamps at the borders and keeps a constant map constant', () => {
@@ -23,7 +25,10 @@ describe('bilinear upsample (PyTorch align_corners=False)', () => {
       const name = String(f).padStart(5, '0');
       const logits = parseNpy(readFileSync(join(REF, 'logits/1', `${name}.npy`))).data as Float32Array;
       const mask = upsampleToMask(logits, 256, 256, 960, 540);
-      const ref = await sharp(readFileSync(join(REF, 'masks/1', `${name}.png`))).extractChannel(0).raw().toBuffer();
+      const ref = await sharp(readFileSync(join(REF, 'masks/1', `${name}.png`)))
+        .extractChannel(0)
+        .raw()
+        .toBuffer();
       let wrong = 0;
       for (let i = 0; i < mask.length; i++) if (mask[i] !== (ref[i]! > 127 ? 1 : 0)) wrong++;
       expect(wrong, `frame ${name}`).toBe(0);

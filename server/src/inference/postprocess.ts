@@ -66,7 +66,9 @@ function forEachUpsampledRow(
     if (done[y] === 0) {
       const s = y * inW;
       for (let x = 0; x < outW; x++) {
-        hrows[base + x] = (src[s + (tx.i0[x] as number)] as number) * (tx.w0[x] as number) + (src[s + (tx.i1[x] as number)] as number) * (tx.w1[x] as number);
+        hrows[base + x] =
+          (src[s + (tx.i0[x] as number)] as number) * (tx.w0[x] as number) +
+          (src[s + (tx.i1[x] as number)] as number) * (tx.w1[x] as number);
       }
       done[y] = 1;
     }
@@ -116,7 +118,9 @@ export function upsampleToMask(
     const s = y * inW;
     const base = y * outW;
     for (let x = 0; x < outW; x++) {
-      hrows[base + x] = (logits[s + (xi0[x] as number)] as number) * (xw0[x] as number) + (logits[s + (xi1[x] as number)] as number) * (xw1[x] as number);
+      hrows[base + x] =
+        (logits[s + (xi0[x] as number)] as number) * (xw0[x] as number) +
+        (logits[s + (xi1[x] as number)] as number) * (xw1[x] as number);
     }
   }
   const f = Math.fround;

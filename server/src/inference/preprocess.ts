@@ -34,7 +34,11 @@ export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
   } catch (err) {
     throw new InferenceError('UNSUPPORTED_MEDIA', `Cannot decode image: ${(err as Error).message}`);
   }
@@ -46,7 +50,11 @@ export function resizeForModel(image: RgbImage, size: number): Uint8Array {
 }
 
 /** Interleaved uint8 RGB (size×size) → normalised float32 NCHW [1,3,size,size]. */
-export function normalise(rgb: Uint8Array, size: number, out = new Float32Array(3 * size * size)): Float32Array {
+export function normalise(
+  rgb: Uint8Array,
+  size: number,
+  out = new Float32Array(3 * size * size),
+): Float32Array {
   const plane = size * size;
   const [l0, l1, l2] = NORMALISE_LUT as [Float32Array, Float32Array, Float32Array];
   for (let i = 0, p = 0; i < plane; i++, p += 3) {

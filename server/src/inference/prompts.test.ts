@@ -6,10 +6,19 @@ const enc = (p: Parameters<typeof encodePrompts>[0]) => encodePrompts(p, 960, 54
 describe('prompt validation', () => {
   it.each([
     [{ points: [] }, /at least one point or a box/],
-    [{ points: Array.from({ length: 65 }, () => ({ x: 1, y: 1, label: 1 as const })) }, /Too many points: 65 \(at most 64\)/],
+    [
+      { points: Array.from({ length: 65 }, () => ({ x: 1, y: 1, label: 1 as const })) },
+      /Too many points: 65 \(at most 64\)/,
+    ],
     [{ points: [{ x: Number.NaN, y: 1, label: 1 as const }] }, /points\[0\]\.x is not a finite number/],
-    [{ points: [{ x: 1, y: Number.POSITIVE_INFINITY, label: 1 as const }] }, /points\[0\]\.y is not a finite number/],
-    [{ points: [{ x: 961, y: 1, label: 1 as const }] }, /points\[0\]\.x = 961 is outside the frame \(0…960\)/],
+    [
+      { points: [{ x: 1, y: Number.POSITIVE_INFINITY, label: 1 as const }] },
+      /points\[0\]\.y is not a finite number/,
+    ],
+    [
+      { points: [{ x: 961, y: 1, label: 1 as const }] },
+      /points\[0\]\.x = 961 is outside the frame \(0…960\)/,
+    ],
     [{ points: [{ x: 5, y: -1, label: 0 as const }] }, /points\[0\]\.y = -1 is outside the frame/],
     [{ points: [{ x: 5, y: 5, label: 2 as unknown as 1 }] }, /label must be 0 \(exclude\) or 1 \(include\)/],
     [{ points: [], box: { x0: 10, y0: 10, x1: 5, y1: 20 } }, /x0 ≤ x1/],

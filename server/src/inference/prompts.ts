@@ -25,15 +25,22 @@ function checkCoord(v: number, limit: number, what: string): void {
  * problem: no points and no box, more than 64 points, NaN/Infinity, a label other than 0/1, a
  * point or box corner outside the frame, an inverted box.
  */
-export function encodePrompts(prompts: Prompts, width: number, height: number, inputSize: number): EncodedPoints {
+export function encodePrompts(
+  prompts: Prompts,
+  width: number,
+  height: number,
+  inputSize: number,
+): EncodedPoints {
   const points = prompts.points ?? [];
   if (!Array.isArray(points)) throw invalidInput('prompts.points must be an array');
   if (points.length === 0 && !prompts.box) throw invalidInput('Prompts need at least one point or a box');
-  if (points.length > MAX_POINTS) throw invalidInput(`Too many points: ${points.length} (at most ${MAX_POINTS})`);
+  if (points.length > MAX_POINTS)
+    throw invalidInput(`Too many points: ${points.length} (at most ${MAX_POINTS})`);
   points.forEach((p, i) => {
     checkCoord(p.x, width, `points[${i}].x`);
     checkCoord(p.y, height, `points[${i}].y`);
-    if (p.label !== 0 && p.label !== 1) throw invalidInput(`points[${i}].label must be 0 (exclude) or 1 (include), got ${String(p.label)}`);
+    if (p.label !== 0 && p.label !== 1)
+      throw invalidInput(`points[${i}].label must be 0 (exclude) or 1 (include), got ${String(p.label)}`);
   });
   const box = prompts.box;
   if (box) {

@@ -1,13 +1,13 @@
 /**
  * Video "tracking" for `sam2-image` packs, which have no memory modules: each frame is segmented
  * on its own, re-prompted from the previous frame's result (its low-res logits as mask input plus
- * a positive click at the previous mask's strongest logit). Lower quality than the memory bank
+ * a positive click at the previous mask's centre). Lower quality than the memory bank
  * (drifts, loses objects through occlusion); documented as such, meant as a fallback.
  */
 import type { MaskOutput, Prompts, TrackDirection, VideoFrames, VideoState } from './engine.ts';
 import { invalidInput } from './errors.ts';
 import { toMaskOutput } from './mask-output.ts';
-import { encodePrompts, type EncodedPoints } from './prompts.ts';
+import { type EncodedPoints, encodePrompts } from './prompts.ts';
 import type { ImageDecoded, ImageEmbedding, Sam2ImageModel } from './sam2-image-model.ts';
 import { SerialQueue } from './serial-queue.ts';
 
@@ -47,14 +47,24 @@ export class RepromptVideoState implements VideoState {
     }
   }
 
-  addPrompts(frame: number, objectId: number, prompts: Prompts, opts?: { refine?: boolean }): Promise<MaskOutput> {
+  addPrompts(
+    frame: number,
+    objectId: number,
+    prompts: Prompts,
+    opts?: { refine?: boolean },
+  ): Promise<MaskOutput> {
     this.checkFrame(frame);
     const points = encodePrompts(prompts, this.video.width, this.video.height, this.deps.model.inputSize);
     return this.queue.run(async () => {
       const o = this.obj(objectId);
       const prev = o.cond.get(frame) ?? o.tracked.get(frame);
       const emb = await this.deps.embed(this.video, frame);
-      const out = await this.deps.model.decode(emb, points, opts?.refine && prev ? prev.lowRes : null, this.video);
+      const out = await this.deps.model.decode(
+        emb,
+        points,
+        opts?.refine && prev ? prev.lowRes : null,
+        this.video,
+      );
       o.cond.set(frame, out);
       o.tracked.delete(frame);
       return toMaskOutput(out, this.video.width, this.video.height);
@@ -73,7 +83,8 @@ export class RepromptVideoState implements VideoState {
     this.checkFrame(frame);
     return this.queue.run(async () => {
       const o = this.objects.get(objectId);
-      if (!o || o.cond.size === 0) throw invalidInput(`Object ${objectId} has no prompts: add a point or a box before propagating`);
+      if (!o || o.cond.size === 0)
+        throw invalidInput(`Object ${objectId} has no prompts: add a point or a box before propagating`);
       const stored = o.cond.get(frame);
       if (stored) return toMaskOutput(stored, this.video.width, this.video.height);
       const from = frame + (direction === 'forward' ? -1 : 1);
@@ -84,7 +95,12 @@ export class RepromptVideoState implements VideoState {
         return toMaskOutput(prev, this.video.width, this.video.height);
       }
       const emb = await this.deps.embed(this.video, frame);
-      const out = await this.deps.model.decode(emb, peakPoint(prev.lowRes, this.deps.model.inputSize), prev.lowRes, this.video);
+      const out = await this.deps.model.decode(
+        emb,
+        centrePoint(prev.lowRes, this.deps.model.inputSize),
+        prev.lowRes,
+        this.video,
+      );
       o.tracked.set(frame, out);
       return toMaskOutput(out, this.video.width, this.video.height);
     });
@@ -106,10 +122,37 @@ export class RepromptVideoState implements VideoState {
   }
 }
 
-/** A positive click (in model-input space) at the strongest low-res logit. */
-function peakPoint(lowRes: Float32Array, inputSize: number): EncodedPoints {
+/**
+ * A positive click (in model-input space) at the previous mask's centre: its centroid, moved to the
+ * nearest mask pixel when the shape is concave. The centre survives motion better than an edge.
+ */
+function centrePoint(lowRes: Float32Array, inputSize: number): EncodedPoints {
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let i = 0; i < lowRes.length; i++) {
+    if ((lowRes[i] as number) > 0) {
+      sx += i % 256;
+      sy += Math.floor(i / 256);
+      n++;
+    }
+  }
+  const cx = sx / n;
+  const cy = sy / n;
   let best = 0;
-  for (let i = 1; i < lowRes.length; i++) if ((lowRes[i] as number) > (lowRes[best] as number)) best = i;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < lowRes.length; i++) {
+    if ((lowRes[i] as number) <= 0) continue;
+    const d = ((i % 256) - cx) ** 2 + (Math.floor(i / 256) - cy) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
   const scale = inputSize / 256;
-  return { n: 1, coords: new Float32Array([((best % 256) + 0.5) * scale, (Math.floor(best / 256) + 0.5) * scale]), labels: new Int32Array([1]) };
+  return {
+    n: 1,
+    coords: new Float32Array([((best % 256) + 0.5) * scale, (Math.floor(best / 256) + 0.5) * scale]),
+    labels: new Int32Array([1]),
+  };
 }

@@ -13,7 +13,9 @@ describe("Pillow's bicubic resize", () => {
     expect([frame.width, frame.height]).toEqual([960, 540]);
     const resized = resizeForModel(frame, 1024);
     // Pillow's own output (reference/input_frame0.png), an independent computation.
-    const ref = await sharp(readFileSync(join(FIXTURE, 'reference/input_frame0.png'))).raw().toBuffer();
+    const ref = await sharp(readFileSync(join(FIXTURE, 'reference/input_frame0.png')))
+      .raw()
+      .toBuffer();
     expect(ref.length).toBe(resized.length);
     let different = 0;
     for (let i = 0; i < ref.length; i++) if (ref[i] !== resized[i]) different++;

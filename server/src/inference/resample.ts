@@ -39,7 +39,7 @@ export function axisCoeffs(inSize: number, outSize: number): AxisCoeffs {
   const hit = coeffCache.get(key);
   if (hit) return hit;
   const scale = inSize / outSize;
-  const filterscale = scale < 1 ? 1 : scale;
+  const filterscale = Math.max(scale, 1);
   const support = SUPPORT * filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
   const bounds = new Int32Array(outSize * 2);
@@ -58,7 +58,7 @@ export function axisCoeffs(inSize: number, outSize: number): AxisCoeffs {
       ww += w;
     }
     for (let x = 0; x < ksize; x++) {
-      let w = x < xmax ? k[x] as number : 0;
+      let w = x < xmax ? (k[x] as number) : 0;
       if (x < xmax && ww !== 0) w /= ww;
       weights[xx * ksize + x] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
     }
@@ -93,7 +93,9 @@ export function resizeBicubicPillow(
   const horiz = axisCoeffs(width, outWidth);
   const vert = axisCoeffs(height, outHeight);
   const firstRow = needV ? (vert.bounds[0] as number) : 0;
-  const lastRow = needV ? (vert.bounds[outHeight * 2 - 2] as number) + (vert.bounds[outHeight * 2 - 1] as number) : height;
+  const lastRow = needV
+    ? (vert.bounds[outHeight * 2 - 2] as number) + (vert.bounds[outHeight * 2 - 1] as number)
+    : height;
 
   let mid = src;
   let midWidth = width;
@@ -114,7 +116,8 @@ export function resizeBicubicPillow(
         for (let c = 0; c < channels; c++) {
           let ss = HALF;
           let p = inRow + xmin * channels + c;
-          for (let x = 0; x < xmax; x++, p += channels) ss += (src[p] as number) * (weights[kb + x] as number);
+          for (let x = 0; x < xmax; x++, p += channels)
+            ss += (src[p] as number) * (weights[kb + x] as number);
           mid[outRow + xx * channels + c] = clip8(ss);
         }
       }

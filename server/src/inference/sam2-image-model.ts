@@ -39,12 +39,30 @@ export class Sam2ImageModel {
     this.inputSize = pack.manifest.inputSize;
   }
 
-  static async load(pack: LoadedPack, providers: readonly Provider[], log?: (m: string) => void): Promise<Sam2ImageModel> {
+  static async load(
+    pack: LoadedPack,
+    providers: readonly Provider[],
+    log?: (m: string) => void,
+  ): Promise<Sam2ImageModel> {
     const specs = LOGICAL_TENSORS['sam2-image'];
     const m = pack.manifest.modules;
-    const enc = await OnnxModule.load('imageEncoder', pack.modulePaths.imageEncoder as string, m.imageEncoder!, specs.imageEncoder!, providers, log);
+    const enc = await OnnxModule.load(
+      'imageEncoder',
+      pack.modulePaths.imageEncoder as string,
+      m.imageEncoder!,
+      specs.imageEncoder!,
+      providers,
+      log,
+    );
     try {
-      const dec = await OnnxModule.load('maskDecoder', pack.modulePaths.maskDecoder as string, m.maskDecoder!, specs.maskDecoder!, providers, log);
+      const dec = await OnnxModule.load(
+        'maskDecoder',
+        pack.modulePaths.maskDecoder as string,
+        m.maskDecoder!,
+        specs.maskDecoder!,
+        providers,
+        log,
+      );
       return new Sam2ImageModel(pack, enc, dec);
     } catch (err) {
       await enc.release();
@@ -58,11 +76,15 @@ export class Sam2ImageModel {
 
   async encode(input: Float32Array): Promise<ImageEmbedding> {
     const s = this.inputSize;
-    const out = await this.encoder.run({ image: f32(input, [1, 3, s, s]) }, ['highRes0', 'highRes1', 'imageEmbed'], {
-      highRes0: [1, 32, 256, 256],
-      highRes1: [1, 64, 128, 128],
-      imageEmbed: [1, 256, 64, 64],
-    });
+    const out = await this.encoder.run(
+      { image: f32(input, [1, 3, s, s]) },
+      ['highRes0', 'highRes1', 'imageEmbed'],
+      {
+        highRes0: [1, 32, 256, 256],
+        highRes1: [1, 64, 128, 128],
+        imageEmbed: [1, 256, 64, 64],
+      },
+    );
     const bytes = 4 * (32 * 256 * 256 + 64 * 128 * 128 + 256 * 64 * 64);
     return { ...out, bytes };
   }
@@ -71,7 +93,12 @@ export class Sam2ImageModel {
    * Decoder call; a padding point (0,0,−1) is appended as SAM's prompt encoder expects when no box
    * is given. Picks the candidate with the best predicted IoU.
    */
-  async decode(emb: ImageEmbedding, points: EncodedPoints, maskInput: Float32Array | null, size: { width: number; height: number }): Promise<ImageDecoded> {
+  async decode(
+    emb: ImageEmbedding,
+    points: EncodedPoints,
+    maskInput: Float32Array | null,
+    size: { width: number; height: number },
+  ): Promise<ImageDecoded> {
     const n = points.n + 1;
     const coords = new Float32Array(n * 2);
     coords.set(points.coords);
@@ -87,8 +114,12 @@ export class Sam2ImageModel {
       maskInput: f32(maskInput ?? new Float32Array(LOW_RES * LOW_RES), [1, 1, LOW_RES, LOW_RES]),
       hasMaskInput: f32(new Float32Array([maskInput ? 1 : 0]), [1]),
     };
-    if (this.decoder.hasInput('origImSize')) feeds.origImSize = new ort.Tensor('int32', new Int32Array([size.height, size.width]), [2]);
-    const out = await this.decoder.run(feeds, ['masks', 'iouPredictions'], { masks: [1, -1, LOW_RES, LOW_RES], iouPredictions: [1, -1] });
+    if (this.decoder.hasInput('origImSize'))
+      feeds.origImSize = new ort.Tensor('int32', new Int32Array([size.height, size.width]), [2]);
+    const out = await this.decoder.run(feeds, ['masks', 'iouPredictions'], {
+      masks: [1, -1, LOW_RES, LOW_RES],
+      iouPredictions: [1, -1],
+    });
     const iou = out.iouPredictions.data as Float32Array;
     if (iou.length === 0) throw new InferenceError('INTERNAL', 'maskDecoder returned no candidates');
     let best = 0;

@@ -64,7 +64,12 @@ export function roundToBfloat16(data: Float32Array): Float32Array {
 }
 
 /** [C, N] → [N, C] (NCHW feature map → token-major), into `out`. */
-export function transposeCN(src: Float32Array, c: number, n: number, out = new Float32Array(c * n)): Float32Array {
+export function transposeCN(
+  src: Float32Array,
+  c: number,
+  n: number,
+  out = new Float32Array(c * n),
+): Float32Array {
   for (let ci = 0; ci < c; ci++) {
     const row = ci * n;
     for (let i = 0; i < n; i++) out[i * c + ci] = src[row + i] as number;
@@ -93,13 +98,22 @@ export class Sam2VideoModel {
     this.inputSize = pack.manifest.inputSize;
     this.family = pack.manifest.family;
     // The legacy prompt encoder takes a 3-D mask [1,256,256]; ailia's default a 4-D one.
-    this.maskDims = this.mod('promptEncoder').options.maskRank === 3 ? [1, LOW_RES, LOW_RES] : [1, 1, LOW_RES, LOW_RES];
+    this.maskDims =
+      this.mod('promptEncoder').options.maskRank === 3 ? [1, LOW_RES, LOW_RES] : [1, 1, LOW_RES, LOW_RES];
     this.zeroMask = f32(new Float32Array(LOW_RES_AREA), this.maskDims);
   }
 
   /** Creates a session per module (checking tensor names). */
-  static async load(pack: LoadedPack, providers: readonly Provider[], log?: (m: string) => void): Promise<Sam2VideoModel> {
-    if (!pack.constants) throw new InferenceError('MODEL_UNAVAILABLE', `${pack.dir}: a sam2-video pack needs its host constants`);
+  static async load(
+    pack: LoadedPack,
+    providers: readonly Provider[],
+    log?: (m: string) => void,
+  ): Promise<Sam2VideoModel> {
+    if (!pack.constants)
+      throw new InferenceError(
+        'MODEL_UNAVAILABLE',
+        `${pack.dir}: a sam2-video pack needs its host constants`,
+      );
     const specs = LOGICAL_TENSORS['sam2-video'];
     const modules: Record<string, OnnxModule> = {};
     try {
@@ -137,7 +151,13 @@ export class Sam2VideoModel {
       visionPosEnc2: [1, C, 64, 64],
     });
     const bytes = 4 * (32 * 256 * 256 + 64 * 128 * 128 + 3 * C * HW);
-    return { fpn0: out.backboneFpn0, fpn1: out.backboneFpn1, fpn2: out.backboneFpn2, posEnc2: out.visionPosEnc2, bytes };
+    return {
+      fpn0: out.backboneFpn0,
+      fpn1: out.backboneFpn1,
+      fpn2: out.backboneFpn2,
+      posEnc2: out.visionPosEnc2,
+      bytes,
+    };
   }
 
   /** fpn_2 + no_mem_embed (the features of a frame that starts tracking), cached on the embedding. */
@@ -183,7 +203,10 @@ export class Sam2VideoModel {
     };
     // dense_pe depends on nothing but the weights: fetch it once.
     const prompt = this.densePe
-      ? await pe.run(feeds, ['sparseEmbeddings', 'denseEmbeddings'], { sparseEmbeddings: [1, points.n + 1, C], denseEmbeddings: [1, C, 64, 64] })
+      ? await pe.run(feeds, ['sparseEmbeddings', 'denseEmbeddings'], {
+          sparseEmbeddings: [1, points.n + 1, C],
+          denseEmbeddings: [1, C, 64, 64],
+        })
       : await pe.run(feeds, ['sparseEmbeddings', 'denseEmbeddings', 'densePe'], {
           sparseEmbeddings: [1, points.n + 1, C],
           denseEmbeddings: [1, C, 64, 64],
@@ -216,7 +239,9 @@ export class Sam2VideoModel {
       // Stability is measured on the gated logits: an absent object's −1024 mask counts as stable.
       index = !present || stability(masks.subarray(0, LOW_RES_AREA)) >= 0.98 ? 0 : best;
     }
-    const lowRes = present ? masks.slice(index * LOW_RES_AREA, (index + 1) * LOW_RES_AREA) : new Float32Array(LOW_RES_AREA).fill(NO_OBJ_SCORE);
+    const lowRes = present
+      ? masks.slice(index * LOW_RES_AREA, (index + 1) * LOW_RES_AREA)
+      : new Float32Array(LOW_RES_AREA).fill(NO_OBJ_SCORE);
     let objPtr: Float32Array;
     if (!wantPointer) objPtr = new Float32Array(0);
     else if (!present) objPtr = this.constants.noObjPtr.slice();
@@ -233,7 +258,12 @@ export class Sam2VideoModel {
    * sigmoid otherwise; × 20 − 10). Returns token-major features with no_obj_embed_spatial added
    * when the object is absent, rounded to bfloat16 like the official predictor stores them.
    */
-  async encodeMemory(emb: FrameEmbedding, lowRes: Float32Array, binarise: boolean, present: boolean): Promise<FrameMemory> {
+  async encodeMemory(
+    emb: FrameEmbedding,
+    lowRes: Float32Array,
+    binarise: boolean,
+    present: boolean,
+  ): Promise<FrameMemory> {
     const s = this.inputSize;
     const maskIn = maskForMemory(lowRes, LOW_RES, s, binarise);
     const wantPos = this.memPosEncT === null;
@@ -242,24 +272,37 @@ export class Sam2VideoModel {
       wantPos ? (['features', 'posEnc'] as const) : (['features'] as const),
       { features: [1, MEM_C, 64, 64], posEnc: [1, MEM_C, 64, 64] },
     );
-    if (wantPos) this.memPosEncT = transposeCN((out as Record<'posEnc', ort.Tensor>).posEnc.data as Float32Array, MEM_C, HW);
+    if (wantPos)
+      this.memPosEncT = transposeCN(
+        (out as Record<'posEnc', ort.Tensor>).posEnc.data as Float32Array,
+        MEM_C,
+        HW,
+      );
     const features = transposeCN(out.features.data as Float32Array, MEM_C, HW);
     const spatial = this.constants.noObjEmbedSpatial;
     if (!present && spatial) {
-      for (let i = 0; i < HW; i++) for (let c = 0; c < MEM_C; c++) features[i * MEM_C + c] = Math.fround((features[i * MEM_C + c] as number) + (spatial[c] as number));
+      for (let i = 0; i < HW; i++)
+        for (let c = 0; c < MEM_C; c++)
+          features[i * MEM_C + c] = Math.fround((features[i * MEM_C + c] as number) + (spatial[c] as number));
     }
     return { features: roundToBfloat16(features) };
   }
 
   /** The memory encoder's positional encoding, token-major [4096,64] (constant per model). */
   memoryPosEnc(): Float32Array {
-    if (!this.memPosEncT) throw new InferenceError('INTERNAL', 'memory position encoding requested before any memory was encoded');
+    if (!this.memPosEncT)
+      throw new InferenceError(
+        'INTERNAL',
+        'memory position encoding requested before any memory was encoded',
+      );
     return this.memPosEncT;
   }
 
   /** obj_ptr_tpos_proj on sine encodings [P,256] → [P,64]. */
   async projectPointerPositions(sine: Float32Array, count: number): Promise<Float32Array> {
-    const out = await this.mod('objPtrTposProj').run({ x: f32(sine, [count, C]) }, ['y'], { y: [count, MEM_C] });
+    const out = await this.mod('objPtrTposProj').run({ x: f32(sine, [count, C]) }, ['y'], {
+      y: [count, MEM_C],
+    });
     return out.y.data as Float32Array;
   }
 
@@ -283,8 +326,10 @@ export class Sam2VideoModel {
       memory2: f32(memory2, [n2, 1, MEM_C]),
       memoryPos2: f32(memoryPos2, [n2, 1, MEM_C]),
     };
-    if (ma.hasInput('attentionMask1')) feeds.attentionMask1 = new ort.Tensor('bool', new Uint8Array(n1).fill(1), [n1, 1]);
-    if (ma.hasInput('attentionMask2')) feeds.attentionMask2 = new ort.Tensor('bool', new Uint8Array(n2).fill(1), [n2, 1]);
+    if (ma.hasInput('attentionMask1'))
+      feeds.attentionMask1 = new ort.Tensor('bool', new Uint8Array(n1).fill(1), [n1, 1]);
+    if (ma.hasInput('attentionMask2'))
+      feeds.attentionMask2 = new ort.Tensor('bool', new Uint8Array(n2).fill(1), [n2, 1]);
     const out = await ma.run(feeds, ['pixFeat'], { pixFeat: [HW, 1, C] });
     return f32(transposeCN(out.pixFeat.data as Float32Array, HW, C), [1, C, 64, 64]);
   }

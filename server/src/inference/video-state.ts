@@ -9,10 +9,25 @@
  */
 import type { MaskOutput, Prompts, TrackDirection, VideoFrames, VideoState } from './engine.ts';
 import { invalidInput } from './errors.ts';
-import { assemblePointers, assembleSpatial, MAX_OBJ_PTRS, pointerSineEncoding, selectMemory } from './memory-bank.ts';
-import { encodePrompts, NO_POINTS } from './prompts.ts';
-import { C, type Decoded, type FrameEmbedding, type FrameMemory, HW, MEM_C, type Sam2VideoModel, transposeCN } from './sam2-video-model.ts';
 import { toMaskOutput } from './mask-output.ts';
+import {
+  assemblePointers,
+  assembleSpatial,
+  MAX_OBJ_PTRS,
+  pointerSineEncoding,
+  selectMemory,
+} from './memory-bank.ts';
+import { encodePrompts, NO_POINTS } from './prompts.ts';
+import {
+  C,
+  type Decoded,
+  type FrameEmbedding,
+  type FrameMemory,
+  HW,
+  MEM_C,
+  type Sam2VideoModel,
+  transposeCN,
+} from './sam2-video-model.ts';
 import { SerialQueue } from './serial-queue.ts';
 
 /** One object's output on one frame. */
@@ -38,9 +53,17 @@ export interface VideoStateDeps {
 }
 
 /** Hooks for tests that check the memory path against a reference. */
-export interface AttentionProbe {
-  (frame: number, inputs: { memory1: Float32Array; memoryPos1: Float32Array; memory2: Float32Array; memoryPos2: Float32Array; curr: Float32Array; currPos: Float32Array }): void;
-}
+export type AttentionProbe = (
+  frame: number,
+  inputs: {
+    memory1: Float32Array;
+    memoryPos1: Float32Array;
+    memory2: Float32Array;
+    memoryPos2: Float32Array;
+    curr: Float32Array;
+    currPos: Float32Array;
+  },
+) => void;
 
 /** Tracking state of one video (sam2-video packs). */
 export class Sam2VideoState implements VideoState {
@@ -71,7 +94,12 @@ export class Sam2VideoState implements VideoState {
     }
   }
 
-  addPrompts(frame: number, objectId: number, prompts: Prompts, opts?: { refine?: boolean }): Promise<MaskOutput> {
+  addPrompts(
+    frame: number,
+    objectId: number,
+    prompts: Prompts,
+    opts?: { refine?: boolean },
+  ): Promise<MaskOutput> {
     this.checkFrame(frame);
     const model = this.deps.model;
     const points = encodePrompts(prompts, this.video.width, this.video.height, model.inputSize);
@@ -80,7 +108,9 @@ export class Sam2VideoState implements VideoState {
       const emb = await this.deps.embed(this.video, frame);
       const trackedDir = bank.tracked.get(frame);
       const features =
-        trackedDir === undefined ? model.noMemFeatures(emb) : await this.conditioned(bank, frame, trackedDir, emb);
+        trackedDir === undefined
+          ? model.noMemFeatures(emb)
+          : await this.conditioned(bank, frame, trackedDir, emb);
       const previous = bank.cond.get(frame) ?? bank.nonCond.get(frame);
       const maskInput = opts?.refine && previous ? previous.lowRes : null;
       const out = await model.decode(emb, features, points, maskInput, true);
@@ -149,19 +179,45 @@ export class Sam2VideoState implements VideoState {
   /** Memory attention over the object's bank: the features a non-initial frame decodes from. */
   private async conditioned(bank: ObjectBank, frame: number, direction: TrackDirection, emb: FrameEmbedding) {
     const model = this.deps.model;
-    const { memories, pointers } = selectMemory(frame, direction, asBank(bank.cond), asBank(bank.nonCond), this.video.frameCount);
+    const { memories, pointers } = selectMemory(
+      frame,
+      direction,
+      asBank(bank.cond),
+      asBank(bank.nonCond),
+      this.video.frameCount,
+    );
     const spatial: { data: Float32Array; tPos: number }[] = [];
     for (const m of memories) {
-      const out = m.entry.memory === null ? await this.ensureMemory(m.frame, m.entry as unknown as FrameOutput) : m.entry.memory;
+      const out =
+        m.entry.memory === null
+          ? await this.ensureMemory(m.frame, m.entry as unknown as FrameOutput)
+          : m.entry.memory;
       spatial.push({ data: out.features, tPos: m.tPos });
     }
-    const { memory1, memoryPos1 } = assembleSpatial(spatial, model.memoryPosEnc(), model.constants.maskmemTposEnc, MEM_C);
+    const { memory1, memoryPos1 } = assembleSpatial(
+      spatial,
+      model.memoryPosEnc(),
+      model.constants.maskmemTposEnc,
+      MEM_C,
+    );
     const maxPtrs = Math.min(this.video.frameCount, MAX_OBJ_PTRS);
     const positions =
       model.family === 'sam2.1' && pointers.length > 0
-        ? await model.projectPointerPositions(pointerSineEncoding(pointers.map((p) => p.tDiff), maxPtrs, C), pointers.length)
+        ? await model.projectPointerPositions(
+            pointerSineEncoding(
+              pointers.map((p) => p.tDiff),
+              maxPtrs,
+              C,
+            ),
+            pointers.length,
+          )
         : new Float32Array(pointers.length * MEM_C);
-    const { memory2, memoryPos2 } = assemblePointers(pointers.map((p) => p.objPtr), positions, C, MEM_C);
+    const { memory2, memoryPos2 } = assemblePointers(
+      pointers.map((p) => p.objPtr),
+      positions,
+      C,
+      MEM_C,
+    );
     const curr = transposeCN(emb.fpn2.data as Float32Array, C, HW);
     const currPos = transposeCN(emb.posEnc2.data as Float32Array, C, HW);
     this.probe?.(frame, { memory1, memoryPos1, memory2, memoryPos2, curr, currPos });
