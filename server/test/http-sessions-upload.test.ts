@@ -158,4 +158,38 @@ describe('POST /api/v1/sessions (multipart upload of a video)', () => {
     expect(problem.detail).toBe('Frame 24 does not exist: the session has 24 frames (0–23).');
     expect((await frame('23')).status).toBe(200);
   });
+
+  it('makes a one-frame session from an uploaded image (WebP and JPEG), re-encoded to a JPEG frame', async () => {
+    const webp = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#20a040' } })
+      .webp()
+      .toBuffer();
+    // EXIF orientation 6 (rotate 90° clockwise to view): the frame must come out upright, 40×50.
+    const jpeg = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#a02040' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    for (const [bytes, name, size] of [
+      [webp, 'leaf.webp', [50, 40]],
+      [jpeg, 'photo.jpg', [40, 50]],
+    ] as const) {
+      const res = await upload(server.base, bytes, name);
+      expect(res.status, name).toBe(201);
+      const created = (await res.json()) as {
+        sessionId: string;
+        status: string;
+        media: Record<string, unknown>;
+      };
+      expect(created.status).toBe('ready');
+      expect(created.media).toMatchObject({ kind: 'image', frameCount: 1, width: size[0], height: size[1] });
+      const frame = await fetch(`${server.base}/api/v1/sessions/${created.sessionId}/frames/0`);
+      const meta = await sharp(Buffer.from(await frame.arrayBuffer())).metadata();
+      expect([meta.format, meta.width, meta.height, meta.orientation], name).toEqual([
+        'jpeg',
+        size[0],
+        size[1],
+        undefined,
+      ]);
+    }
+    expect(await tempFilesLeft(server.dataDir)).toEqual([]);
+  });
 });

@@ -48,9 +48,9 @@ async function createSession(
       label: sessionId,
       onProgress: throttled((done, total) => ingest.reportProgress(sessionId, 'upload', done, total)),
     });
-    const source = upload.fileName
-      ? { kind: 'upload' as const, fileName: upload.fileName }
-      : { kind: 'upload' as const };
+    // The name is shown back to people only; a browser never sends one this long, a script might.
+    const fileName = upload.fileName?.slice(0, 255);
+    const source = fileName ? { kind: 'upload' as const, fileName } : { kind: 'upload' as const };
     return ingest.ingestFile(sessionId, upload.path, source);
   }
   if (ctx.request.is('application/json', '+json')) {
