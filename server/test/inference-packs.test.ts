@@ -3,8 +3,17 @@
  * carries constants of the wrong shape. Real files, real onnxruntime sessions.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOnnxEngine } from '../src/inference/onnx-engine.ts';
 import { loadPack } from '../src/inference/packs.ts';
@@ -147,5 +156,33 @@ np.savez(sys.argv[2], **src)
     expect(err.details?.reason).toBe('constants');
     expect(err.message).toContain('Constant noObjPtr ("v2.1_hiera_t_no_obj_ptr"');
     expect(err.message).toContain('is float32 (1,128), expected float32 (1,256)');
+  });
+
+  // Only meaningful where onnxruntime-node has no CUDA provider installed (the default install).
+  const ortBin = join(
+    dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
+    '../bin/napi-v6/linux/x64',
+  );
+  it.skipIf(existsSync(join(ortBin, 'libonnxruntime_providers_cuda.so')))(
+    'ORT_PROVIDERS=cuda,cpu without CUDA falls back to the CPU with one warning',
+    async () => {
+      const warnings: string[] = [];
+      const engine = createOnnxEngine({
+        pack: 'test-tiny',
+        providers: 'cuda,cpu',
+        log: (m) => warnings.push(m),
+      });
+      await engine.ready();
+      expect(engine.info()).toMatchObject({ status: 'ready', providers: ['cpu'] });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/providers cuda,cpu unavailable .*using cpu/);
+      await engine.close();
+    },
+  );
+
+  it('an unknown execution provider is refused by name', () => {
+    expect(() => createOnnxEngine({ pack: 'test-tiny', providers: 'tpu' })).toThrow(
+      'Unknown execution provider "tpu" (known: cpu, cuda)',
+    );
   });
 });

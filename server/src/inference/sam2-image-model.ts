@@ -60,7 +60,7 @@ export class Sam2ImageModel {
         pack.modulePaths.maskDecoder as string,
         m.maskDecoder!,
         specs.maskDecoder!,
-        providers,
+        enc.providers,
         log,
       );
       return new Sam2ImageModel(pack, enc, dec);

@@ -116,12 +116,15 @@ export class Sam2VideoModel {
       );
     const specs = LOGICAL_TENSORS['sam2-video'];
     const modules: Record<string, OnnxModule> = {};
+    let eps = providers;
     try {
       for (const [role, spec] of Object.entries(specs)) {
         const mod = pack.manifest.modules[role];
         const path = pack.modulePaths[role];
         if (!mod || !path) continue; // objPtrTposProj is absent from SAM2 (not 2.1) packs
-        modules[role] = await OnnxModule.load(role, path, mod, spec, providers, log);
+        const loaded = await OnnxModule.load(role, path, mod, spec, eps, log);
+        modules[role] = loaded;
+        eps = loaded.providers; // after a fallback to cpu, do not retry cuda for every module
       }
     } catch (err) {
       await Promise.all(Object.values(modules).map((m) => m.release()));
