@@ -106,7 +106,11 @@ export class SessionManager {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
     if (!slot.room.isIdle()) return;
-    slot.idleTimer = setTimeout(() => void this.unload(id).catch(() => undefined), this.idleUnloadMs);
+    slot.idleTimer = setTimeout(() => {
+      // Work may have arrived since the timer was set without ending yet: look again.
+      if (slot.room.isIdle()) void this.unload(id).catch(() => undefined);
+      else this.onActivity(id);
+    }, this.idleUnloadMs);
     slot.idleTimer.unref();
   }
 

@@ -1,0 +1,115 @@
+/**
+ * SessionManager lifecycle on a real store and the real engine: load once, idle unload, reload on
+ * the next command, unload waits for running work, many objects per session.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Fact } from '@roto/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
+import { GpuLane } from '../src/lane/lane.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { SessionManager } from '../src/sessions/manager.ts';
+import type { Actor } from '../src/sessions/types.ts';
+import { FileSessionStore } from '../src/storage/file-session-store.ts';
+import { createSceneSession, tempDataDir } from './support/server-realtime.ts';
+import { interiorPoint, makeScene, SCENE_IDS, sceneObject } from './support/synthetic.ts';
+
+const scene = makeScene({ frames: 10 });
+const actor: Actor = { participantId: 'p1', clientId: 'c1', user: { name: 'Ada' }, role: 'editor' };
+
+let engine: OnnxEngine;
+let store: FileSessionStore;
+let lane: GpuLane;
+let removeDir: () => Promise<void>;
+const published: Array<{ sessionId: string; fact: Fact }> = [];
+
+function manager(idleUnloadMs: number): SessionManager {
+  return new SessionManager({
+    store,
+    engine,
+    lane,
+    logger: createLogger({ level: 'silent' }),
+    idleUnloadMs,
+    publish: (sessionId, fact) => published.push({ sessionId, fact }),
+  });
+}
+
+beforeAll(async () => {
+  engine = createOnnxEngine({ pack: 'test-tiny' });
+  const tmp = await tempDataDir();
+  removeDir = tmp.remove;
+  store = new FileSessionStore({ dataDir: tmp.dir });
+  lane = new GpuLane();
+});
+
+afterAll(async () => {
+  await lane.close();
+  await store.closeAll();
+  await engine.close();
+  await removeDir();
+});
+
+describe('SessionManager', () => {
+  it('loads a cold session once for racing callers', async () => {
+    const id = await createSceneSession(store, scene);
+    const m = manager(60_000);
+    const [a, b, c] = await Promise.all([m.getOrLoad(id), m.getOrLoad(id), m.getOrLoad(id)]);
+    expect(a).toBe(b);
+    expect(b).toBe(c);
+    expect(m.loadedIds()).toEqual([id]);
+    await m.close();
+  });
+
+  it('unloads an idle session after IDLE_UNLOAD_MS and reloads it, unchanged, on the next command', async () => {
+    const id = await createSceneSession(store, scene);
+    const m = manager(30);
+    const room = await m.getOrLoad(id);
+    const createCommand = { type: 'object:create' as const, payload: { commandId: randomUUID(), name: 'Kept' } };
+    const created = (await room.execute(actor, createCommand)) as { seq: number };
+    await room.join(actor, undefined, () => {});
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m.peek(id)).toBe(room); // a participant keeps it loaded
+    room.leave(actor.participantId);
+    for (let i = 0; i < 50 && m.peek(id); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(m.peek(id)).toBeUndefined();
+    expect(room.status.kind).toBe('closed');
+    const again = await m.getOrLoad(id);
+    expect(again).not.toBe(room);
+    expect([...again.state.objects.values()].map((o) => o.name)).toEqual(['Kept']);
+    expect(again.state.seq).toBe(created.seq);
+    // The retry of an acknowledged command after the reload gets the stored answer and changes nothing.
+    expect(await again.execute(actor, createCommand)).toEqual(created);
+    expect(again.state.objects.size).toBe(1);
+    await m.close();
+  });
+
+  it('does not unload a session while a propagation runs, and unload waits for it to end', async () => {
+    const id = await createSceneSession(store, scene);
+    const m = manager(10);
+    const room = await m.getOrLoad(id);
+    const disc = sceneObject(scene, SCENE_IDS.disc);
+    await room.execute(actor, {
+      type: 'prompt:add',
+      payload: { commandId: randomUUID(), frame: 0, points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }] },
+    });
+    const { jobId } = (await room.execute(actor, { type: 'propagation:start', payload: { commandId: randomUUID(), direction: 'forward' } })) as { jobId: string };
+    await new Promise((r) => setTimeout(r, 200));
+    expect(m.peek(id)).toBe(room);
+    await m.unload(id);
+    const ended = published.filter((p) => p.sessionId === id && 'jobId' in p.fact && p.fact.jobId === jobId && p.fact.type !== 'job:progressed');
+    expect(ended.map((p) => p.fact.type)).toEqual(['job:cancelled']);
+    const reloaded = await m.getOrLoad(id);
+    expect(reloaded.state.jobs.size).toBe(0);
+    await m.close();
+  });
+
+  it('holds at least 64 objects per session', async () => {
+    const id = await createSceneSession(store, scene);
+    const m = manager(60_000);
+    const room = await m.getOrLoad(id);
+    await Promise.all(Array.from({ length: 70 }, (_, i) => room.execute(actor, { type: 'object:create', payload: { commandId: randomUUID(), name: `o${i}` } })));
+    expect(room.state.objects.size).toBe(70);
+    expect(new Set([...room.state.objects.keys()]).size).toBe(70);
+    await m.close();
+  });
+});
