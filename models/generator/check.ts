@@ -90,6 +90,16 @@ async function checkClicks(): Promise<void> {
     `  positive click on the disc alone: IoU ${before.toFixed(4)} (the similar square is included)`,
   );
   bar('after a negative click on the square', after, 0.95);
+  const host = await MiniHost.load(PACK);
+  const frame0 = look.frames[0];
+  if (!frame0) throw new Error('no frame');
+  const first = await host.prompt(0, frame0, [pos]);
+  const refined = await host.prompt(0, frame0, [{ ...sq, label: 0 }], first.lowRes);
+  bar(
+    'negative click alone, refining the first mask (mask input)',
+    maskIoU(toFrameMask(refined.lowRes, look.width, look.height), discMask),
+    0.95,
+  );
   if (after - before < 0.1) failures.push('the negative click did not remove the look-alike square');
 }
 

@@ -209,6 +209,12 @@ def weighted_colour(g, w, pix_t):
     return g.op('Div', [g.op('MatMul', [w, pix_t]), total])
 
 
+def colour_and_prior(g, rgb, prior, pix, pix2):
+    """Logits [1, 65536] for "has this colour [1, 3] and lies where the prior [1, 65536] is > 0.5"."""
+    colour = g.op('Mul', [g.op('Sub', [g.scalar(COLOUR_RADIUS), g.op('Sqrt', [colour_dist2(g, rgb, pix, pix2)])]), g.scalar(COLOUR_GAIN)])
+    return g.op('Min', [colour, g.op('Mul', [g.op('Sub', [prior, g.scalar(0.5)]), g.scalar(PRIOR_GAIN)])])
+
+
 def connected_to_points(g, s_pos, d2, qpos):
     """Keeps the matching pixels [1, 65536] that are connected to a positive point (region growing
     at 128x128 by repeated 5x5 max-pooling inside the match); disconnected look-alikes drop to
@@ -284,21 +290,31 @@ def mask_decoder():
 
     # Tracked frame: the memory channels written by memory attention.
     emb = 'image_embeddings'
-    chan_mean = lambda c0_, c1_: g.op('ReduceMean', [g.slice(emb, 1, c0_, c1_)], axes=[2, 3], keepdims=0)  # noqa: E731
-    mem_valid = g.op('Greater', [g.op('Sub', [chan_mean(CH_MEM_VALID, CH_MEM_VALID + 1), chan_mean(CH_NO_MEM, CH_NO_MEM + 1)]), g.scalar(0.5)])
-    obj_rgb = chan_mean(CH_OBJ_RGB, CH_OBJ_RGB + 3)  # [1, 3]
+    chan_mean = lambda x, c0_, c1_: g.op('ReduceMean', [g.slice(x, 1, c0_, c1_)], axes=[2, 3], keepdims=0)  # noqa: E731
+    mem_flag = g.op('Sub', [chan_mean(emb, CH_MEM_VALID, CH_MEM_VALID + 1), chan_mean(emb, CH_NO_MEM, CH_NO_MEM + 1)])
+    mem_valid = g.op('Greater', [mem_flag, g.scalar(0.5)])
+    obj_rgb = chan_mean(emb, CH_OBJ_RGB, CH_OBJ_RGB + 3)  # [1, 3]
     prior = g.op('Resize', [g.slice(emb, 1, CH_PRIOR, CH_PRIOR + 1), '', g.const([1.0, 1.0, 4.0, 4.0])], mode='linear')
     prior = g.reshape(prior, [1, hw])
-    colour_mem = g.op('Mul', [g.op('Sub', [g.scalar(COLOUR_RADIUS), g.op('Sqrt', [colour_dist2(g, obj_rgb, pix, pix2)])]), g.scalar(COLOUR_GAIN)])
-    prior_mem = g.op('Mul', [g.op('Sub', [prior, g.scalar(0.5)]), g.scalar(PRIOR_GAIN)])
-    base = g.op('Where', [has_pos, s_pos, g.op('Min', [colour_mem, prior_mem])])
+    memory_base = colour_and_prior(g, obj_rgb, prior, pix, pix2)
+    # No positive point but a mask input (a refinement with negative clicks only): the previous
+    # mask, slightly dilated, plays the prior and its mean colour the object colour.
+    dense = 'dense_prompt_embeddings'
+    mask_on = g.op('Greater', [chan_mean(dense, 1, 2), g.scalar(0.5)])
+    prev_logits = g.slice(dense, 1, 0, 1)
+    up4 = lambda x: g.reshape(g.op('Resize', [x, '', g.const([1.0, 1.0, 4.0, 4.0])], mode='linear'), [1, hw])  # noqa: E731
+    prev = up4(g.op('MaxPool', [g.op('Sigmoid', [prev_logits])], kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    # Colour from the confident core only (pooled logit > 16, i.e. cells ~90% inside the mask).
+    prev_rgb = weighted_colour(g, g.op('Relu', [g.op('Sub', [up4(prev_logits), g.scalar(16.0)])]), pix_t)
+    input_base = colour_and_prior(g, prev_rgb, prev, pix, pix2)
+    base = g.op('Where', [has_pos, s_pos, g.op('Where', [mask_on, input_base, memory_base])])
     # A negative point removes what looks more like it than like the positive evidence.
     logit = g.op('Min', [base, g.op('Mul', [g.op('Sub', [base, s_neg]), g.scalar(NEG_SHARPNESS)])])
     logit = g.op('Clip', [logit, g.scalar(-LOGIT_CLAMP), g.scalar(LOGIT_CLAMP)])
 
     count = g.op('ReduceSum', [g.op('Cast', [g.op('Greater', [logit, g.scalar(0.0)])], to=F32), g.i64([1])], keepdims=1)
     tracked = g.op('Clip', [g.op('Mul', [g.op('Sub', [count, g.scalar(MIN_PIXELS)]), g.scalar(0.5)]), g.scalar(-20.0), g.scalar(20.0)])
-    tracked = g.op('Where', [mem_valid, tracked, g.scalar(-20.0)])
+    tracked = g.op('Where', [g.op('Or', [mem_valid, mask_on]), tracked, g.scalar(-20.0)])
     obj_score = g.op('Where', [has_pos, g.const([[10.0]]), tracked], 'object_score_logits')
     # An absent object gets an empty mask from the decoder itself, whatever the host does.
     logit = g.op('Where', [g.op('Greater', [obj_score, g.scalar(0.0)]), logit, g.scalar(-LOGIT_CLAMP)])
@@ -310,7 +326,7 @@ def mask_decoder():
     g.op('Mul', [g.const([[0.9, 0.95, 0.6, 0.5]]), g.op('Sigmoid', [obj_score])], 'iou_pred')
 
     pos_rgb = g.op('Div', [colsum(g.op('Mul', [cq, qpos])), g.op('Max', [n_pos, g.scalar(1.0)])])
-    token_rgb = g.op('Where', [has_pos, pos_rgb, obj_rgb])
+    token_rgb = g.op('Where', [has_pos, pos_rgb, g.op('Where', [mask_on, prev_rgb, obj_rgb])])
     token = g.op('Concat', [token_rgb, g.const([[1.0]])], axis=1)
     token = g.pad_channels(g.reshape(token, [1, 1, 4]), 2, 3, 256, 4)
     g.op('Tile', [token, g.i64([1, 4, 1])], 'sam_tokens_out')

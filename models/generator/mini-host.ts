@@ -283,14 +283,18 @@ export class MiniHost {
     return lowRes;
   }
 
-  /** A prompted frame that starts tracking: fpn_2 + no_mem_embed, no memory attention. */
-  async prompt(frame: number, img: RgbImage, clicks: Click[]) {
+  /**
+   * A prompted frame that starts tracking: fpn_2 + no_mem_embed, no memory attention.
+   * `maskInput`: the previous low-res logits of this frame (a refinement), clamped to ±32.
+   */
+  async prompt(frame: number, img: RgbImage, clicks: Click[], maskInput?: Float32Array) {
     const enc = await this.encode(img);
     const noMem = this.constant('noMemEmbed');
     const emb = Float32Array.from(enc.fpn2);
     for (let c = 0; c < 256; c++)
       for (let i = 0; i < HW; i++) emb[c * HW + i] = (emb[c * HW + i] ?? 0) + (noMem[c] ?? 0);
-    const r = await this.decode(enc, emb, clicks, img.width, img.height);
+    const clamped = maskInput && Float32Array.from(maskInput, (v) => Math.max(-32, Math.min(32, v)));
+    const r = await this.decode(enc, emb, clicks, img.width, img.height, clamped);
     const lowRes = await this.remember(frame, enc, r, true);
     return { lowRes, score: r.score };
   }

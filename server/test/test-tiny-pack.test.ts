@@ -103,6 +103,12 @@ describe('models/test-tiny', () => {
     expect(maskIoU(after, square)).toBe(0);
     expect(both.score).toBeGreaterThan(0);
 
+    // Refining the first mask with the negative click alone gives the same result.
+    const refined = await (await MiniHost.load(PACK)).prompt(0, frame, [neg], one.lowRes);
+    const carved = toFrameMask(refined.lowRes, scene.width, scene.height);
+    expect(maskIoU(carved, disc)).toBeGreaterThanOrEqual(0.95);
+    expect(maskIoU(carved, square)).toBe(0);
+
     const rect = sceneObject(scene, SCENE_IDS.rectangle).masks[0] ?? new Uint8Array();
     const r = await (await MiniHost.load(PACK)).prompt(0, frame, [
       { ...interiorPoint(rect, scene.width), label: 1 },
