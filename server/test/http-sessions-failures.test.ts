@@ -149,6 +149,28 @@ describe('media that is not a usable video', () => {
   });
 });
 
+describe('interrupted uploads', () => {
+  it('removes the temp file when the client goes away mid-upload', async () => {
+    const { request } = await import('node:http');
+    const boundary = 'gone-boundary';
+    const req = request(`${server.base}/api/v1/sessions`, {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(900_000),
+      },
+    });
+    req.on('error', () => {});
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.mp4"\r\n\r\n`);
+    req.write(clip);
+    // Wait until the server has started writing the temp file, then drop the connection.
+    while ((await tempFilesLeft(server.dataDir)).length === 0) await new Promise((r) => setTimeout(r, 20));
+    req.destroy();
+    while ((await tempFilesLeft(server.dataDir)).length > 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await tempFilesLeft(server.dataDir)).toEqual([]);
+  });
+});
+
 describe('frames while ingest runs', () => {
   it('answers 409 CONFLICT for a frame not decoded yet, saying ingest is running', async () => {
     // A longer video first: the next one waits behind it in the decode queue.
@@ -163,6 +185,10 @@ describe('frames while ingest runs', () => {
     expect(queued.status).toBe('ingesting');
 
     const res = await fetch(`${server.base}/api/v1/sessions/${queued.sessionId}/frames/0`);
+    const details = (await (
+      await fetch(`${server.base}/api/v1/sessions/${queued.sessionId}`)
+    ).json()) as Record<string, unknown>;
+    expect(details).toMatchObject({ status: 'ingesting', progress: { phase: 'decode', total: 24 } });
     expect(res.status).toBe(409);
     const problem = await problemOf(res);
     expect(problem.code).toBe('CONFLICT');

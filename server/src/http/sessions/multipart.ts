@@ -71,6 +71,7 @@ export async function receiveUpload(
 
   const path = await temp.newPath(options.label);
   let writing: Promise<void> | undefined;
+  let part: (NodeJS.ReadableStream & { destroy(error?: Error): void }) | undefined;
   let truncated = false;
   let bytes = 0;
   let fileName: string | undefined;
@@ -82,6 +83,7 @@ export async function receiveUpload(
         return;
       }
       fileName = info.filename || undefined;
+      part = stream;
       stream.on('limit', () => {
         truncated = true;
       });
@@ -100,7 +102,10 @@ export async function receiveUpload(
     parser.on('error', (err: Error) =>
       reject(new RotoError('INVALID_INPUT', `The upload is not valid multipart/form-data: ${err.message}.`)),
     );
-    req.on('aborted', () => reject(new RotoError('CANCELLED', 'The upload was interrupted.')));
+    // A client that goes away leaves busboy waiting for the rest of the body: stop on `close`.
+    req.on('close', () => {
+      if (!req.complete) reject(new RotoError('CANCELLED', 'The upload was interrupted.'));
+    });
   });
   req.pipe(parser);
 
@@ -118,6 +123,8 @@ export async function receiveUpload(
   } catch (err) {
     req.unpipe(parser);
     req.resume();
+    // Ends the pipeline to the temp file if the part is still open (interrupted upload).
+    part?.destroy(err as Error);
     await writing?.catch(() => {});
     await temp.remove(path);
     throw err;
