@@ -10,7 +10,7 @@ import {
   upload,
   waitForIngest,
 } from './http-sessions-harness.ts';
-import { makeTempDir, makeVideo } from './media-fixtures.ts';
+import { ffmpeg, makeTempDir, makeVideo } from './media-fixtures.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -99,6 +99,26 @@ describe('media that is not a usable video', () => {
     expect(res.status).toBe(400);
     expect(await problemOf(res)).toMatchObject({ code: 'INVALID_INPUT' });
     expect(await sessionIds()).toEqual(before);
+    expect(await tempFilesLeft(server.dataDir)).toEqual([]);
+  });
+
+  it('refuses a video in a codec Roto does not decode (415, naming the codec)', async () => {
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=10',
+      '-frames:v',
+      '5',
+      '-c:v',
+      'ffv1',
+      p('lossless.mkv'),
+    ]);
+    const res = await upload(server.base, await readFile(p('lossless.mkv')), 'lossless.mkv');
+    expect(res.status).toBe(415);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe('UNSUPPORTED_MEDIA');
+    expect(problem.detail).toMatch(/"ffv1" codec.*Re-encode it as H\.264 or VP9/);
     expect(await tempFilesLeft(server.dataDir)).toEqual([]);
   });
 

@@ -13,7 +13,11 @@ export const IngestPhaseSchema = z.enum(['upload', 'probe', 'decode', 'thumbnail
 /** An ingest phase. */
 export type IngestPhase = z.infer<typeof IngestPhaseSchema>;
 
-/** `ingest:progressed`: `done` of `total` units of the phase (bytes for upload, frames for decode). */
+/**
+ * `ingest:progressed`: `done` of `total` units of the phase (bytes for `upload`, frames for
+ * `decode`, 0/1 then 1/1 for `probe` and `thumbnails`). During `upload` the session does not exist
+ * yet: the id is the one it will have, so only server-side listeners can see those events.
+ */
 export const IngestProgressSchema = z.object({
   sessionId: z.string(),
   phase: IngestPhaseSchema,
