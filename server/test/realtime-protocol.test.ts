@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { MAX_COMMAND_BYTES, PROTOCOL_VERSION, RotoError } from '@roto/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import { createSceneSession, Participant, type RealtimeServer, startRealtimeServer, tempDataDir } from './support/server-realtime.ts';
+import {
+  createSceneSession,
+  Participant,
+  type RealtimeServer,
+  startRealtimeServer,
+  tempDataDir,
+} from './support/server-realtime.ts';
 import { makeScene } from './support/synthetic.ts';
 
 let engine: OnnxEngine;
@@ -45,14 +51,25 @@ afterAll(async () => {
 describe('session:join', () => {
   it('R1: a join with another protocol version is refused with PROTOCOL_MISMATCH', async () => {
     const c = client();
-    const res = await c.request('session:join', { protocolVersion: PROTOCOL_VERSION + 1, sessionId, user: { name: 'a' } });
-    expect(res).toMatchObject({ ok: false, error: { code: 'PROTOCOL_MISMATCH', details: { received: PROTOCOL_VERSION + 1 } } });
+    const res = await c.request('session:join', {
+      protocolVersion: PROTOCOL_VERSION + 1,
+      sessionId,
+      user: { name: 'a' },
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'PROTOCOL_MISMATCH', details: { received: PROTOCOL_VERSION + 1 } },
+    });
     const none = await c.request('session:join', { sessionId, user: { name: 'a' } });
     expect(none).toMatchObject({ ok: false, error: { code: 'PROTOCOL_MISMATCH' } });
   });
 
   it('R2: a join of a session that does not exist is NOT_FOUND', async () => {
-    const res = await client().request('session:join', { protocolVersion: PROTOCOL_VERSION, sessionId: 'nosuchsession', user: { name: 'a' } });
+    const res = await client().request('session:join', {
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId: 'nosuchsession',
+      user: { name: 'a' },
+    });
     expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
@@ -66,8 +83,16 @@ describe('session:join', () => {
   });
 
   it('R4: the injected authorize decides the role; a refused token fails the join with its code', async () => {
-    const bad = await client().request('session:join', { protocolVersion: PROTOCOL_VERSION, sessionId, token: 'bad', user: { name: 'x' } });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', message: 'This link is not valid' } });
+    const bad = await client().request('session:join', {
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId,
+      token: 'bad',
+      user: { name: 'x' },
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: 'This link is not valid' },
+    });
     const viewer = client();
     const ack = await viewer.join(sessionId, { token: 'viewer-1', name: 'Vic' });
     expect(ack.role).toBe('viewer');
@@ -88,27 +113,56 @@ describe('commands at the edge', () => {
     const noId = await c.request('object:create', { name: 'x' });
     expect(noId).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect((noId as { error: { message: string } }).error.message).toContain('commandId');
-    const badPoint = await c.request('prompt:add', { commandId: randomUUID(), frame: 0, points: [{ x: 'left', y: 3, label: 1 }] });
-    expect(badPoint).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { issues: [{ path: 'points[0].x' }] } } });
+    const badPoint = await c.request('prompt:add', {
+      commandId: randomUUID(),
+      frame: 0,
+      points: [{ x: 'left', y: 3, label: 1 }],
+    });
+    expect(badPoint).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { issues: [{ path: 'points[0].x' }] } },
+    });
     for (const junk of [null, 42, 'text', [1, 2]]) {
-      expect(await c.request('prompt:add', junk)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(await c.request('prompt:add', junk)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT' },
+      });
     }
-    const outside = await c.request('prompt:add', { commandId: randomUUID(), frame: 0, points: [{ x: 999, y: 3, label: 1 }] });
-    expect(outside).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { path: 'points[0]' } } });
-    const noFrame = await c.request('prompt:add', { commandId: randomUUID(), frame: 4, points: [{ x: 9, y: 3, label: 1 }] });
+    const outside = await c.request('prompt:add', {
+      commandId: randomUUID(),
+      frame: 0,
+      points: [{ x: 999, y: 3, label: 1 }],
+    });
+    expect(outside).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { path: 'points[0]' } },
+    });
+    const noFrame = await c.request('prompt:add', {
+      commandId: randomUUID(),
+      frame: 4,
+      points: [{ x: 9, y: 3, label: 1 }],
+    });
     expect(noFrame).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { frame: 4 } } });
     const noObject = await c.request('object:update', { commandId: randomUUID(), objectId: 77, name: 'x' });
     expect(noObject).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', details: { objectId: 77 } } });
     const unknown = await c.request('mask:paint', { commandId: randomUUID() });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await c.command('object:create', { name: 'still here' })).toMatchObject({ object: { name: 'still here' } });
+    expect(await c.command('object:create', { name: 'still here' })).toMatchObject({
+      object: { name: 'still here' },
+    });
   });
 
   it('R7: a payload over the command cap is PAYLOAD_TOO_LARGE', async () => {
     const c = client();
     await c.join(sessionId);
-    const res = await c.request('object:create', { commandId: randomUUID(), name: 'x'.repeat(MAX_COMMAND_BYTES + 10) });
-    expect(res).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', details: { limit: MAX_COMMAND_BYTES } } });
+    const res = await c.request('object:create', {
+      commandId: randomUUID(),
+      name: 'x'.repeat(MAX_COMMAND_BYTES + 10),
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', details: { limit: MAX_COMMAND_BYTES } },
+    });
   });
 
   it('R8: a retried command (same commandId) is answered from the first run and applied once', async () => {
@@ -116,7 +170,10 @@ describe('commands at the edge', () => {
     const ack = await c.join(sessionId);
     const before = ack.snapshot.objects.length;
     const payload = { commandId: randomUUID(), name: 'once' };
-    const [a, b] = await Promise.all([c.request('object:create', payload), c.request('object:create', payload)]);
+    const [a, b] = await Promise.all([
+      c.request('object:create', payload),
+      c.request('object:create', payload),
+    ]);
     const again = await c.request('object:create', payload);
     expect(a).toEqual(b);
     expect(again).toEqual(a);

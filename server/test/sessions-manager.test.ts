@@ -9,6 +9,7 @@ import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.
 import { GpuLane } from '../src/lane/lane.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { SessionManager } from '../src/sessions/manager.ts';
+import { SNAPSHOT_AFTER_RECORDS } from '../src/sessions/room.ts';
 import type { Actor } from '../src/sessions/types.ts';
 import { FileSessionStore } from '../src/storage/file-session-store.ts';
 import { createSceneSession, tempDataDir } from './support/server-realtime.ts';
@@ -64,7 +65,10 @@ describe('SessionManager', () => {
     const id = await createSceneSession(store, scene);
     const m = manager(30);
     const room = await m.getOrLoad(id);
-    const createCommand = { type: 'object:create' as const, payload: { commandId: randomUUID(), name: 'Kept' } };
+    const createCommand = {
+      type: 'object:create' as const,
+      payload: { commandId: randomUUID(), name: 'Kept' },
+    };
     const created = (await room.execute(actor, createCommand)) as { seq: number };
     await room.join(actor, undefined, () => {});
     await new Promise((r) => setTimeout(r, 100));
@@ -90,16 +94,58 @@ describe('SessionManager', () => {
     const disc = sceneObject(scene, SCENE_IDS.disc);
     await room.execute(actor, {
       type: 'prompt:add',
-      payload: { commandId: randomUUID(), frame: 0, points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }] },
+      payload: {
+        commandId: randomUUID(),
+        frame: 0,
+        points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }],
+      },
     });
-    const { jobId } = (await room.execute(actor, { type: 'propagation:start', payload: { commandId: randomUUID(), direction: 'forward' } })) as { jobId: string };
+    const { jobId } = (await room.execute(actor, {
+      type: 'propagation:start',
+      payload: { commandId: randomUUID(), direction: 'forward' },
+    })) as { jobId: string };
     await new Promise((r) => setTimeout(r, 200));
     expect(m.peek(id)).toBe(room);
     await m.unload(id);
-    const ended = published.filter((p) => p.sessionId === id && 'jobId' in p.fact && p.fact.jobId === jobId && p.fact.type !== 'job:progressed');
+    const ended = published.filter(
+      (p) =>
+        p.sessionId === id && 'jobId' in p.fact && p.fact.jobId === jobId && p.fact.type !== 'job:progressed',
+    );
     expect(ended.map((p) => p.fact.type)).toEqual(['job:cancelled']);
     const reloaded = await m.getOrLoad(id);
     expect(reloaded.state.jobs.size).toBe(0);
+    await m.close();
+  });
+
+  it('compacts a long log into a snapshot on unload; the reload restores document and undo history', async () => {
+    const id = await createSceneSession(store, scene);
+    const m = manager(60_000);
+    const room = await m.getOrLoad(id);
+    const { object } = (await room.execute(actor, {
+      type: 'object:create',
+      payload: { commandId: randomUUID() },
+    })) as {
+      object: { id: number };
+    };
+    for (let i = 0; i <= SNAPSHOT_AFTER_RECORDS; i++) {
+      await room.execute(actor, {
+        type: 'object:update',
+        payload: { commandId: randomUUID(), objectId: object.id, name: `name ${i}` },
+      });
+    }
+    const seq = room.state.seq;
+    await m.unload(id);
+    const loaded = await store.load(id);
+    expect(loaded.snapshot?.seq).toBe(seq);
+    expect(loaded.records).toEqual([]);
+    const again = await m.getOrLoad(id);
+    expect(again.state.objects.get(object.id)?.name).toBe(`name ${SNAPSHOT_AFTER_RECORDS}`);
+    await again.execute(actor, { type: 'history:undo', payload: { commandId: randomUUID() } });
+    expect(again.state.objects.get(object.id)?.name).toBe(`name ${SNAPSHOT_AFTER_RECORDS - 1}`);
+    // A client that last saw a compacted seq is told to rebuild from the snapshot.
+    const ack = await again.join({ ...actor, participantId: 'p2' }, 3, () => {});
+    expect(ack.catchUp).toEqual({ status: 'reset' });
+    expect(ack.snapshot.seq).toBe(seq + 1);
     await m.close();
   });
 
@@ -107,7 +153,11 @@ describe('SessionManager', () => {
     const id = await createSceneSession(store, scene);
     const m = manager(60_000);
     const room = await m.getOrLoad(id);
-    await Promise.all(Array.from({ length: 70 }, (_, i) => room.execute(actor, { type: 'object:create', payload: { commandId: randomUUID(), name: `o${i}` } })));
+    await Promise.all(
+      Array.from({ length: 70 }, (_, i) =>
+        room.execute(actor, { type: 'object:create', payload: { commandId: randomUUID(), name: `o${i}` } }),
+      ),
+    );
     expect(room.state.objects.size).toBe(70);
     expect(new Set([...room.state.objects.keys()]).size).toBe(70);
     await m.close();

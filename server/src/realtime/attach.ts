@@ -3,6 +3,8 @@
  * puts each socket in its session's broadcast room, and hands every command to the session's
  * `SessionRoom`. Handlers stay thin: parse (in `on`), find the room, execute.
  */
+
+import type { Server as HttpServer } from 'node:http';
 import {
   assertProtocolCompatible,
   type ClientToServerEvents,
@@ -23,7 +25,6 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '@roto/shared';
-import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { InferenceEngine } from '../inference/engine.ts';
@@ -98,11 +99,16 @@ const COMMANDS: ReadonlyArray<[RoomCommand['type'], z.ZodType]> = [
 /** Attaches Socket.IO to `deps.server` and returns the layer. */
 export function attachRealtime(deps: RealtimeDeps): Realtime {
   const { logger } = deps;
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(deps.server, {
-    maxHttpBufferSize: deps.maxHttpBufferBytes ?? MAX_HTTP_BUFFER_BYTES,
-    serveClient: false,
-    cors: deps.corsOrigins?.length ? { origin: deps.corsOrigins.includes('*') ? true : [...deps.corsOrigins] } : undefined,
-  });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
+    deps.server,
+    {
+      maxHttpBufferSize: deps.maxHttpBufferBytes ?? MAX_HTTP_BUFFER_BYTES,
+      serveClient: false,
+      cors: deps.corsOrigins?.length
+        ? { origin: deps.corsOrigins.includes('*') ? true : [...deps.corsOrigins] }
+        : undefined,
+    },
+  );
   const sessions = new SessionManager({
     store: deps.store,
     engine: deps.engine,
@@ -119,14 +125,22 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
   });
   const authorize: Authorize = deps.authorize ?? (() => 'editor');
   const onOpts = { logger, maxPayloadBytes: deps.maxPayloadBytes, before: deps.beforeEvent };
-  const known = new Set(['session:join', 'masks:fetch', 'presence:update', ...COMMANDS.map(([name]) => name)]);
+  const known = new Set([
+    'session:join',
+    'masks:fetch',
+    'presence:update',
+    ...COMMANDS.map(([name]) => name),
+  ]);
 
   const joined = (socket: RoomSocket): { sessionId: string; actor: Actor } => {
     const d = socket.data;
     if (!d.sessionId || !d.participantId || !d.clientId || !d.user || !d.role) {
       throw new RotoError('UNAUTHORIZED', 'Join a session (session:join) before sending commands');
     }
-    return { sessionId: d.sessionId, actor: { participantId: d.participantId, clientId: d.clientId, user: d.user, role: d.role } };
+    return {
+      sessionId: d.sessionId,
+      actor: { participantId: d.participantId, clientId: d.clientId, user: d.user, role: d.role },
+    };
   };
 
   const leave = (socket: RoomSocket) => {
@@ -147,10 +161,21 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
         const role = await authorize(p.sessionId, p.token);
         const room = await sessions.getOrLoad(p.sessionId);
         if (socket.data.sessionId) leave(socket);
-        const actor: Actor = { participantId: socket.id, clientId: p.clientId ?? socket.id, user: p.user, role };
+        const actor: Actor = {
+          participantId: socket.id,
+          clientId: p.clientId ?? socket.id,
+          user: p.user,
+          role,
+        };
         return room.join(actor, p.lastSeq, () => {
           void socket.join(roomName(p.sessionId));
-          socket.data = { sessionId: p.sessionId, participantId: socket.id, clientId: actor.clientId, user: p.user, role };
+          socket.data = {
+            sessionId: p.sessionId,
+            participantId: socket.id,
+            clientId: actor.clientId,
+            user: p.user,
+            role,
+          };
         });
       },
       // The version is checked before the schema: an old client gets PROTOCOL_MISMATCH, not a field error.
@@ -211,6 +236,9 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
 
 /** Refuses a join whose protocol version this server does not speak (PROTOCOL_MISMATCH). */
 export function checkJoinVersion(payload: unknown): void {
-  const version = typeof payload === 'object' && payload !== null ? (payload as { protocolVersion?: unknown }).protocolVersion : undefined;
+  const version =
+    typeof payload === 'object' && payload !== null
+      ? (payload as { protocolVersion?: unknown }).protocolVersion
+      : undefined;
   assertProtocolCompatible(version);
 }

@@ -62,7 +62,11 @@ export function on<S extends z.ZodType, T>(
     try {
       const size = payloadBytes(args[0]);
       if (size > max) {
-        throw new RotoError('PAYLOAD_TOO_LARGE', `The ${event} payload is ${size} bytes; the limit is ${max}`, { bytes: size, limit: max });
+        throw new RotoError(
+          'PAYLOAD_TOO_LARGE',
+          `The ${event} payload is ${size} bytes; the limit is ${max}`,
+          { bytes: size, limit: max },
+        );
       }
       await opts.before?.(socket, event);
       opts.precheck?.(args[0]);
@@ -71,7 +75,8 @@ export function on<S extends z.ZodType, T>(
       result = ok(await handler(parsed.data));
     } catch (err) {
       result = toFailure(err);
-      if (result.error.code === 'INTERNAL') opts.logger.error(`${event} failed`, { err, socketId: socket.id });
+      if (result.error.code === 'INTERNAL')
+        opts.logger.error(`${event} failed`, { err, socketId: socket.id });
     }
     try {
       ack?.(result);

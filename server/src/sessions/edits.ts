@@ -20,7 +20,18 @@ import type { FactBody } from './records.ts';
 import type { SessionState } from './state.ts';
 
 /** Colours handed to objects created without one, in turn. */
-const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#469990', '#9a6324'];
+const PALETTE = [
+  '#e6194b',
+  '#3cb44b',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#469990',
+  '#9a6324',
+];
 
 export function defaultObject(id: number, name?: string, color?: string): TrackedObject {
   return { id, name: name ?? `Object ${id}`, color: color ?? PALETTE[(id - 1) % PALETTE.length]! };
@@ -38,16 +49,23 @@ export function requireObject(state: SessionState, objectId: number): TrackedObj
 
 export function checkFrame(state: SessionState, frame: number): void {
   if (frame >= state.media.frameCount) {
-    throw new RotoError('INVALID_INPUT', `frame ${frame} does not exist: this video has frames 0–${state.media.frameCount - 1}`, {
-      frame,
-      frameCount: state.media.frameCount,
-    });
+    throw new RotoError(
+      'INVALID_INPUT',
+      `frame ${frame} does not exist: this video has frames 0–${state.media.frameCount - 1}`,
+      {
+        frame,
+        frameCount: state.media.frameCount,
+      },
+    );
   }
 }
 
 function checkObjectLimit(state: SessionState): void {
   if (state.objects.size >= MAX_OBJECTS_PER_SESSION) {
-    throw new RotoError('CONFLICT', `This session already has ${MAX_OBJECTS_PER_SESSION} objects, the most one session may hold`);
+    throw new RotoError(
+      'CONFLICT',
+      `This session already has ${MAX_OBJECTS_PER_SESSION} objects, the most one session may hold`,
+    );
   }
 }
 
@@ -88,7 +106,10 @@ export function planPromptAdd(state: SessionState, p: PromptAddCommand): PromptA
   const existing = state.promptsOf(objectId).get(p.frame);
   const points = [...(existing?.points ?? []), ...p.points];
   if (points.length > MAX_PROMPT_POINTS) {
-    throw new RotoError('INVALID_INPUT', `An object may have at most ${MAX_PROMPT_POINTS} points on one frame (this would make ${points.length})`);
+    throw new RotoError(
+      'INVALID_INPUT',
+      `An object may have at most ${MAX_PROMPT_POINTS} points on one frame (this would make ${points.length})`,
+    );
   }
   const box = p.box ?? existing?.box;
   const merged: PromptSet = box ? { points, box } : { points };
@@ -105,7 +126,15 @@ export function promptAddFacts(
   return withStaleness(state, [
     ...plan.before,
     { type: 'prompts:updated', objectId: plan.objectId, frame: plan.frame, prompts: plan.merged },
-    { type: 'mask:updated', objectId: plan.objectId, frame: plan.frame, version: 0, mask, present: out.present, source: 'prompt' },
+    {
+      type: 'mask:updated',
+      objectId: plan.objectId,
+      frame: plan.frame,
+      version: 0,
+      mask,
+      present: out.present,
+      source: 'prompt',
+    },
   ]);
 }
 
@@ -113,10 +142,16 @@ export function promptClearFacts(state: SessionState, p: PromptClearCommand): Fa
   checkFrame(state, p.frame);
   requireObject(state, p.objectId);
   if (!state.promptsOf(p.objectId).has(p.frame)) {
-    throw new RotoError('NOT_FOUND', `Object ${p.objectId} has no prompts on frame ${p.frame}`, { objectId: p.objectId, frame: p.frame });
+    throw new RotoError('NOT_FOUND', `Object ${p.objectId} has no prompts on frame ${p.frame}`, {
+      objectId: p.objectId,
+      frame: p.frame,
+    });
   }
-  const facts: FactBody[] = [{ type: 'prompts:updated', objectId: p.objectId, frame: p.frame, prompts: null }];
-  if (state.masksOf(p.objectId).has(p.frame)) facts.push({ type: 'masks:removed', objectId: p.objectId, frames: [p.frame] });
+  const facts: FactBody[] = [
+    { type: 'prompts:updated', objectId: p.objectId, frame: p.frame, prompts: null },
+  ];
+  if (state.masksOf(p.objectId).has(p.frame))
+    facts.push({ type: 'masks:removed', objectId: p.objectId, frames: [p.frame] });
   return withStaleness(state, facts);
 }
 
@@ -127,7 +162,16 @@ export function objectCreateFacts(state: SessionState, p: ObjectCreateCommand): 
 
 export function objectUpdateFacts(state: SessionState, p: ObjectUpdateCommand): FactBody[] {
   const o = requireObject(state, p.objectId);
-  return [{ type: 'object:updated', object: { ...o, ...(p.name !== undefined ? { name: p.name } : {}), ...(p.color !== undefined ? { color: p.color } : {}) } }];
+  return [
+    {
+      type: 'object:updated',
+      object: {
+        ...o,
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.color !== undefined ? { color: p.color } : {}),
+      },
+    },
+  ];
 }
 
 export function objectDeleteFacts(state: SessionState, objectId: number): FactBody[] {

@@ -38,7 +38,8 @@ export class EngineBinding {
   async sync(objectId: number, prompts: ReadonlyMap<number, PromptSet>): Promise<VideoState> {
     const vs = await this.videoState();
     const have = this.view.get(objectId);
-    if (have && have.size === prompts.size && [...prompts].every(([f, p]) => have.get(f) === keyOf(p))) return vs;
+    if (have && have.size === prompts.size && [...prompts].every(([f, p]) => have.get(f) === keyOf(p)))
+      return vs;
     vs.removeObject(objectId);
     this.view.delete(objectId);
     const next = new Map<number, string>();

@@ -62,4 +62,14 @@ export class History {
     s.redo.pop();
     s.undo.push(undo);
   }
+
+  /** Every client's stacks, for a store snapshot. */
+  toJSON(): Array<{ clientId: string; undo: HistoryEntry[]; redo: HistoryEntry[] }> {
+    return [...this.byClient].map(([clientId, s]) => ({ clientId, undo: s.undo, redo: s.redo }));
+  }
+
+  /** Restores stacks saved by `toJSON`. */
+  load(saved: ReadonlyArray<{ clientId: string; undo: HistoryEntry[]; redo: HistoryEntry[] }>): void {
+    for (const s of saved) this.byClient.set(s.clientId, { undo: [...s.undo], redo: [...s.redo] });
+  }
 }

@@ -4,16 +4,22 @@
  * with fps and ETA, cancellable between steps.
  */
 import { encodeMask, type JobInfo, type PropagationStartCommand, RotoError, toFailure } from '@roto/shared';
-import { type CancelToken, isCancelled } from '../lane/cancel-token.ts';
 import type { MaskOutput } from '../inference/engine.ts';
+import { type CancelToken, isCancelled } from '../lane/cancel-token.ts';
 import { checkFrame, notFoundObject } from './edits.ts';
-import { planPropagation, ProgressMeter, type TrackStep } from './propagation.ts';
+import { ProgressMeter, planPropagation, type TrackStep } from './propagation.ts';
 import { resultFor } from './results.ts';
 import type { SessionRoom } from './room.ts';
 import type { Actor } from './types.ts';
 
 /** A job's lifecycle; finished jobs leave the map. */
-type JobRun = { kind: 'running'; info: JobInfo; token: CancelToken; meter: ProgressMeter; done: Promise<void> };
+type JobRun = {
+  kind: 'running';
+  info: JobInfo;
+  token: CancelToken;
+  meter: ProgressMeter;
+  done: Promise<void>;
+};
 
 export class PropagationJobs {
   private readonly running = new Map<string, JobRun>();
@@ -37,18 +43,37 @@ export class PropagationJobs {
     if (objectIds.length === 0 || unprompted.length > 0) {
       throw new RotoError(
         'INVALID_INPUT',
-        objectIds.length === 0 ? 'Add a prompt to an object before propagating' : `Object ${unprompted[0]} has no prompts to propagate from`,
+        objectIds.length === 0
+          ? 'Add a prompt to an object before propagating'
+          : `Object ${unprompted[0]} has no prompts to propagate from`,
       );
     }
     for (const run of this.running.values()) {
       const busy = run.info.objectIds.find((id) => objectIds.includes(id));
       if (busy !== undefined) {
-        throw new RotoError('CONFLICT', `Object ${busy} is already being propagated (job ${run.info.jobId}); cancel it first`, { jobId: run.info.jobId });
+        throw new RotoError(
+          'CONFLICT',
+          `Object ${busy} is already being propagated (job ${run.info.jobId}); cancel it first`,
+          { jobId: run.info.jobId },
+        );
       }
     }
     const steps = planPropagation(state, objectIds, p.direction, range);
-    const info: JobInfo = { jobId: this.room.newJobId(), kind: 'propagation', direction: p.direction, objectIds, range, startedBy: actor.user.name };
-    const rec = { kind: 'command' as const, command: 'propagation:start', commandId: p.commandId, by: actor.clientId, facts: [{ type: 'job:started' as const, job: info, total: steps.length }] };
+    const info: JobInfo = {
+      jobId: this.room.newJobId(),
+      kind: 'propagation',
+      direction: p.direction,
+      objectIds,
+      range,
+      startedBy: actor.user.name,
+    };
+    const rec = {
+      kind: 'command' as const,
+      command: 'propagation:start',
+      commandId: p.commandId,
+      by: actor.clientId,
+      facts: [{ type: 'job:started' as const, job: info, total: steps.length }],
+    };
     const { seq, facts } = await this.room.commit(rec);
     this.launch(info, steps);
     return resultFor(rec, facts, seq);
@@ -72,7 +97,14 @@ export class PropagationJobs {
     for (const entry of this.room.state.runningJobs()) {
       await this.room.commit({
         kind: 'system',
-        facts: [{ type: 'job:cancelled', jobId: entry.job.jobId, done: entry.progress.done, reason: 'the server restarted' }],
+        facts: [
+          {
+            type: 'job:cancelled',
+            jobId: entry.job.jobId,
+            done: entry.progress.done,
+            reason: 'the server restarted',
+          },
+        ],
       });
     }
   }
@@ -99,7 +131,18 @@ export class PropagationJobs {
             room
               .commit({
                 kind: 'job',
-                facts: [{ type: 'mask:updated', objectId: s.objectId, frame: s.frame, version: 0, mask, present: out.present, source: 'propagation', direction: s.direction }],
+                facts: [
+                  {
+                    type: 'mask:updated',
+                    objectId: s.objectId,
+                    frame: s.frame,
+                    version: 0,
+                    mask,
+                    present: out.present,
+                    source: 'propagation',
+                    direction: s.direction,
+                  },
+                ],
               })
               .catch(() => token.cancel('the session cannot store masks'));
           }
@@ -122,7 +165,12 @@ export class PropagationJobs {
       )
       .then(
         () => undefined,
-        (err: unknown) => room.deps.logger.error('could not store the end of a job', { sessionId: room.id, jobId: info.jobId, err }),
+        (err: unknown) =>
+          room.deps.logger.error('could not store the end of a job', {
+            sessionId: room.id,
+            jobId: info.jobId,
+            err,
+          }),
       )
       .finally(() => {
         this.running.delete(info.jobId);

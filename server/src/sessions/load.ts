@@ -3,9 +3,16 @@
  * then the facts records of the session layer). The engine's memory banks are not restored here;
  * they are rebuilt from the stored prompts when a command first needs them.
  */
-import { frameFileName, readFrameRgb } from '../media/decode.ts';
-import { INGEST_RECORD_TYPES, type IngestedRecord, IngestedRecordSchema, RotoError, unpackBinary } from '@roto/shared';
+
+import {
+  INGEST_RECORD_TYPES,
+  type IngestedRecord,
+  IngestedRecordSchema,
+  RotoError,
+  unpackBinary,
+} from '@roto/shared';
 import type { RgbImage, VideoFrames } from '../inference/engine.ts';
+import { frameFileName, readFrameRgb } from '../media/decode.ts';
 import type { SessionStore } from '../storage/index.ts';
 import { decodeFactsRecord, FACTS_RECORD_TYPE } from './records.ts';
 import { type RoomDeps, SessionRoom } from './room.ts';
@@ -35,12 +42,16 @@ export async function loadRoom(deps: Omit<RoomDeps, 'frames'>): Promise<SessionR
   const { store, id } = deps;
   const loaded = await store.load(id);
   let state: SessionState | null = null;
+  let savedHistory: StateSnapshot['history'];
   let ingested: IngestedRecord | null = null;
   let failed: string | null = null;
   const snap = loaded.snapshot;
   if (snap && isStateSnapshot(snap.payload)) {
-    const payload = unpackBinary(snap.attachment ? { json: snap.payload, bin: snap.attachment } : { json: snap.payload });
+    const payload = unpackBinary(
+      snap.attachment ? { json: snap.payload, bin: snap.attachment } : { json: snap.payload },
+    );
     state = SessionState.fromSnapshot(payload as StateSnapshot, snap.seq);
+    savedHistory = (payload as StateSnapshot).history;
     ingested = { media: state.media, frames: state.frames } as IngestedRecord;
   }
   let room: SessionRoom | null = null;
@@ -61,16 +72,26 @@ export async function loadRoom(deps: Omit<RoomDeps, 'frames'>): Promise<SessionR
       pendingSkips.push(record.seq);
       continue;
     }
-    if (!state || !ingested) throw new RotoError('INTERNAL', `session ${id} has facts before its media was ingested`);
-    room ??= new SessionRoom({ ...deps, frames: blobFrames(store, id, ingested) }, state, ringBase);
+    if (!state || !ingested)
+      throw new RotoError('INTERNAL', `session ${id} has facts before its media was ingested`);
+    if (!room) {
+      room = new SessionRoom({ ...deps, frames: blobFrames(store, id, ingested) }, state, ringBase);
+      if (savedHistory) room.restoreHistory(savedHistory);
+    }
     for (const seq of pendingSkips.splice(0)) room.skipRecord(seq);
     room.applyRecord(decodeFactsRecord(record), record.seq);
   }
   if (!state || !ingested) {
-    if (failed) throw new RotoError('CONFLICT', `Session ${id} could not be ingested: ${failed}`, { sessionId: id });
-    throw new RotoError('CONFLICT', `Session ${id} is still being ingested; join once it is ready`, { sessionId: id });
+    if (failed)
+      throw new RotoError('CONFLICT', `Session ${id} could not be ingested: ${failed}`, { sessionId: id });
+    throw new RotoError('CONFLICT', `Session ${id} is still being ingested; join once it is ready`, {
+      sessionId: id,
+    });
   }
-  room ??= new SessionRoom({ ...deps, frames: blobFrames(store, id, ingested) }, state, ringBase);
+  if (!room) {
+    room = new SessionRoom({ ...deps, frames: blobFrames(store, id, ingested) }, state, ringBase);
+    if (savedHistory) room.restoreHistory(savedHistory);
+  }
   for (const seq of pendingSkips) room.skipRecord(seq);
   await room.jobs.endInterrupted();
   return room;

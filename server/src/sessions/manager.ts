@@ -148,10 +148,12 @@ export class SessionManager {
   /** Unloads every room (shutdown): running jobs are cancelled and their end stored. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.slots.keys()].map(async (id) => {
-      const slot = this.slots.get(id);
-      if (slot?.kind === 'loading') await slot.promise.catch(() => undefined);
-      await this.unload(id);
-    }));
+    await Promise.all(
+      [...this.slots.keys()].map(async (id) => {
+        const slot = this.slots.get(id);
+        if (slot?.kind === 'loading') await slot.promise.catch(() => undefined);
+        await this.unload(id);
+      }),
+    );
   }
 }

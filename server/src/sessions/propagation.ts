@@ -14,7 +14,13 @@ export interface TrackStep {
   direction: 'forward' | 'backward';
 }
 
-function frameSteps(state: SessionState, objectId: number, dir: 'forward' | 'backward', from: number, to: number): number[] {
+function frameSteps(
+  state: SessionState,
+  objectId: number,
+  dir: 'forward' | 'backward',
+  from: number,
+  to: number,
+): number[] {
   const prompted = [...state.promptsOf(objectId).keys()];
   if (prompted.length === 0) return [];
   const masks = state.masksOf(objectId);
@@ -59,7 +65,8 @@ export function planPropagation(
       }
     }
     const frames = [...byFrame.keys()].sort((a, b) => (dir === 'forward' ? a - b : b - a));
-    for (const frame of frames) for (const objectId of byFrame.get(frame)!) steps.push({ frame, objectId, direction: dir });
+    for (const frame of frames)
+      for (const objectId of byFrame.get(frame)!) steps.push({ frame, objectId, direction: dir });
   }
   return steps;
 }
@@ -88,7 +95,13 @@ export class ProgressMeter {
     const fps = elapsedSec > 0 ? this.done / elapsedSec : 0;
     const left = this.total - this.done;
     this.counter += 1;
-    return { done: this.done, total: this.total, fps, etaSec: fps > 0 ? left / fps : null, counter: this.counter };
+    return {
+      done: this.done,
+      total: this.total,
+      fps,
+      etaSec: fps > 0 ? left / fps : null,
+      counter: this.counter,
+    };
   }
 
   get stepsDone(): number {

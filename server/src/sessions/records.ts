@@ -34,12 +34,16 @@ export interface FactsRecord {
 /** The append input for a facts record. */
 export function encodeFactsRecord(record: FactsRecord): AppendInput {
   const { json, bin } = packBinary(record);
-  return bin ? { type: FACTS_RECORD_TYPE, payload: json, attachment: bin } : { type: FACTS_RECORD_TYPE, payload: json };
+  return bin
+    ? { type: FACTS_RECORD_TYPE, payload: json, attachment: bin }
+    : { type: FACTS_RECORD_TYPE, payload: json };
 }
 
 /** Reads a facts record back (the server wrote it, so it is trusted). */
 export function decodeFactsRecord(record: LogRecord): FactsRecord {
-  return unpackBinary(record.attachment ? { json: record.payload, bin: record.attachment } : { json: record.payload }) as FactsRecord;
+  return unpackBinary(
+    record.attachment ? { json: record.payload, bin: record.attachment } : { json: record.payload },
+  ) as FactsRecord;
 }
 
 /** The record's facts with their seq, as clients receive them. */

@@ -12,7 +12,11 @@ function find<T extends DurableFact['type']>(facts: readonly DurableFact[], type
 }
 
 /** The ack data for the command that wrote `rec` at `seq`. */
-export function resultFor(rec: Pick<FactsRecord, 'kind' | 'command'> & Partial<FactsRecord>, facts: readonly DurableFact[], seq: number): unknown {
+export function resultFor(
+  rec: Pick<FactsRecord, 'kind' | 'command'> & Partial<FactsRecord>,
+  facts: readonly DurableFact[],
+  seq: number,
+): unknown {
   if (rec.kind === 'undo' || rec.kind === 'redo') return { seq, command: rec.command ?? '' };
   switch (rec.command) {
     case 'prompt:add': {

@@ -12,34 +12,27 @@ import {
   type MasksFetchQuery,
   type Participant,
   type PresenceUpdate,
-  type PromptAddCommand,
   packBinary,
   RotoError,
 } from '@roto/shared';
-import type { InferenceEngine, MaskOutput, VideoFrames } from '../inference/engine.ts';
+import type { InferenceEngine, VideoFrames } from '../inference/engine.ts';
 import { CancelToken } from '../lane/cancel-token.ts';
 import type { GpuLane } from '../lane/lane.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SessionStore } from '../storage/index.ts';
-import { EngineBinding, toEnginePrompts } from './engine-binding.ts';
-import {
-  objectCreateFacts,
-  objectDeleteFacts,
-  objectUpdateFacts,
-  planPromptAdd,
-  promptAddFacts,
-  promptClearFacts,
-  replayFacts,
-} from './edits.ts';
+import { RecentFacts } from './catch-up.ts';
+import { runHistoryStep, runPromptAdd } from './click-and-history.ts';
+import { objectCreateFacts, objectDeleteFacts, objectUpdateFacts, promptClearFacts } from './edits.ts';
+import { EngineBinding } from './engine-binding.ts';
 import { History } from './history.ts';
 import { PropagationJobs } from './jobs.ts';
-import { decodeFactsRecord, encodeFactsRecord, FACTS_RECORD_TYPE, type FactBody, type FactsRecord, withSeq } from './records.ts';
+import { encodeFactsRecord, type FactBody, type FactsRecord, withSeq } from './records.ts';
 import { resultFor } from './results.ts';
-import type { SessionState } from './state.ts';
+import type { SessionState, StateSnapshot } from './state.ts';
 import type { Actor, Publish, RoomCommand } from './types.ts';
 
-/** Durable records kept in memory for catch-up without reading the log. */
-export const CATCH_UP_RING_RECORDS = 4096;
+/** Facts records after which an unloading room writes a store snapshot (compacting the log). */
+export const SNAPSHOT_AFTER_RECORDS = 200;
 /** Command results remembered for dedupe. */
 const DEDUPE_ENTRIES = 10_000;
 
@@ -62,7 +55,11 @@ interface Member extends Participant {
 }
 
 /** A room's lifecycle. */
-export type RoomStatus = { kind: 'open' } | { kind: 'closing' } | { kind: 'closed' } | { kind: 'broken'; error: unknown };
+export type RoomStatus =
+  | { kind: 'open' }
+  | { kind: 'closing' }
+  | { kind: 'closed' }
+  | { kind: 'broken'; error: unknown };
 
 export class SessionRoom {
   readonly id: string;
@@ -71,9 +68,9 @@ export class SessionRoom {
   private readonly members = new Map<string, Member>();
   private readonly history = new History();
   private readonly results = new Map<string, Promise<unknown>>();
-  private readonly ring: Array<{ seq: number; facts: DurableFact[] }> = [];
-  /** The ring holds every facts record with seq above this. */
-  private ringBase: number;
+  private readonly recent: RecentFacts;
+  /** Facts records applied since the last store snapshot (or since the start of the log). */
+  private recordsSinceSnapshot = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
@@ -87,7 +84,7 @@ export class SessionRoom {
     ringBase: number,
   ) {
     this.id = deps.id;
-    this.ringBase = ringBase;
+    this.recent = new RecentFacts(ringBase);
     this.binding = new EngineBinding(deps.engine, deps.frames);
     this.jobs = new PropagationJobs(this);
   }
@@ -100,19 +97,23 @@ export class SessionRoom {
     for (const f of facts) this.state.apply(f);
     this.state.seq = Math.max(this.state.seq, seq);
     if (rec.by) {
-      if (rec.kind === 'command' && rec.undo) this.history.recordEdit(rec.by, { command: rec.command ?? '', facts: rec.undo });
-      else if (rec.kind === 'undo') this.history.recordUndo(rec.by, { command: rec.command ?? '', facts: rec.redo ?? [] });
-      else if (rec.kind === 'redo') this.history.recordRedo(rec.by, { command: rec.command ?? '', facts: rec.undo ?? [] });
+      if (rec.kind === 'command' && rec.undo)
+        this.history.recordEdit(rec.by, { command: rec.command ?? '', facts: rec.undo });
+      else if (rec.kind === 'undo')
+        this.history.recordUndo(rec.by, { command: rec.command ?? '', facts: rec.redo ?? [] });
+      else if (rec.kind === 'redo')
+        this.history.recordRedo(rec.by, { command: rec.command ?? '', facts: rec.undo ?? [] });
     }
-    if (rec.commandId && !this.results.has(rec.commandId)) this.remember(rec.commandId, Promise.resolve(resultFor(rec, facts, seq)));
-    this.ring.push({ seq, facts });
-    if (this.ring.length > CATCH_UP_RING_RECORDS) this.ringBase = this.ring.shift()!.seq;
+    if (rec.commandId && !this.results.has(rec.commandId))
+      this.remember(rec.commandId, Promise.resolve(resultFor(rec, facts, seq)));
+    this.recent.push(seq, facts);
+    this.recordsSinceSnapshot += 1;
     return facts;
   }
 
   /** Notes a record seq the ring does not need (ingest records) so catch-up knows it is covered. */
   skipRecord(seq: number): void {
-    if (this.ring.length === 0) this.ringBase = Math.max(this.ringBase, seq);
+    this.recent.skip(seq);
     this.state.seq = Math.max(this.state.seq, seq);
   }
 
@@ -126,9 +127,14 @@ export class SessionRoom {
    * Appends are issued in call order without waiting for each other (group commit), and applied
    * in that same order.
    */
-  commit(rec: FactsRecord, onApplied?: (facts: DurableFact[]) => void): Promise<{ seq: number; facts: DurableFact[] }> {
-    if (this.status.kind === 'broken') return Promise.reject(new RotoError('INTERNAL', 'This session cannot store changes'));
-    for (const f of rec.facts) if (f.type === 'mask:updated') f.version = this.nextVersion(f.objectId, f.frame);
+  commit(
+    rec: FactsRecord,
+    onApplied?: (facts: DurableFact[]) => void,
+  ): Promise<{ seq: number; facts: DurableFact[] }> {
+    if (this.status.kind === 'broken')
+      return Promise.reject(new RotoError('INTERNAL', 'This session cannot store changes'));
+    for (const f of rec.facts)
+      if (f.type === 'mask:updated') f.version = this.nextVersion(f.objectId, f.frame);
     const appended = this.deps.store.append(this.id, encodeFactsRecord(rec));
     const done = this.tail.then(async () => {
       let seq: number;
@@ -136,7 +142,10 @@ export class SessionRoom {
         ({ seq } = await appended);
       } catch (err) {
         this.status = { kind: 'broken', error: err };
-        this.deps.logger.error('session log append failed; the session stops taking changes', { sessionId: this.id, err });
+        this.deps.logger.error('session log append failed; the session stops taking changes', {
+          sessionId: this.id,
+          err,
+        });
         throw err;
       }
       const facts = this.applyRecord(rec, seq);
@@ -165,7 +174,9 @@ export class SessionRoom {
   execute(actor: Actor, cmd: RoomCommand): Promise<unknown> {
     this.lastUsed = Date.now();
     if (actor.role !== 'editor') {
-      return Promise.reject(new RotoError('FORBIDDEN', `Viewers cannot send ${cmd.type}; ask for an editor link`));
+      return Promise.reject(
+        new RotoError('FORBIDDEN', `Viewers cannot send ${cmd.type}; ask for an editor link`),
+      );
     }
     const known = this.results.get(cmd.payload.commandId);
     if (known) return known;
@@ -177,13 +188,16 @@ export class SessionRoom {
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.status.kind !== 'open') return Promise.reject(new RotoError('BUSY', 'This session is being unloaded; retry'));
+    if (this.status.kind !== 'open')
+      return Promise.reject(new RotoError('BUSY', 'This session is being unloaded; retry'));
     this.pending += 1;
     const run = this.queue.then(fn);
-    this.queue = run.catch(() => undefined).finally(() => {
-      this.pending -= 1;
-      this.deps.onActivity?.();
-    });
+    this.queue = run
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending -= 1;
+        this.deps.onActivity?.();
+      });
     return run;
   }
 
@@ -191,12 +205,19 @@ export class SessionRoom {
     const by = actor.clientId;
     const edit = async (command: string, commandId: string, facts: FactBody[]) => {
       const undo = this.state.inverse(facts);
-      const { seq, facts: stored } = await this.commit({ kind: 'command', command, commandId, by, facts, undo });
+      const { seq, facts: stored } = await this.commit({
+        kind: 'command',
+        command,
+        commandId,
+        by,
+        facts,
+        undo,
+      });
       return resultFor({ kind: 'command', command, facts }, stored, seq);
     };
     switch (cmd.type) {
       case 'prompt:add':
-        return this.promptAdd(actor, cmd.payload);
+        return runPromptAdd(this, actor, cmd.payload);
       case 'prompt:clear':
         return edit(cmd.type, cmd.payload.commandId, promptClearFacts(this.state, cmd.payload));
       case 'object:create':
@@ -207,7 +228,11 @@ export class SessionRoom {
         const objectId = cmd.payload.objectId;
         const result = await edit(cmd.type, cmd.payload.commandId, objectDeleteFacts(this.state, objectId));
         void this.deps.lane
-          .run({ priority: 'interactive', label: `forget ${this.id}/o${objectId}`, fn: async () => this.binding.forget(objectId) })
+          .run({
+            priority: 'interactive',
+            label: `forget ${this.id}/o${objectId}`,
+            fn: async () => this.binding.forget(objectId),
+          })
           .catch(() => undefined);
         return result;
       }
@@ -217,55 +242,12 @@ export class SessionRoom {
         return this.jobs.cancel(actor, cmd.payload.jobId);
       case 'history:undo':
       case 'history:redo':
-        return this.historyStep(actor, cmd.type, cmd.payload.commandId);
+        return runHistoryStep(this, this.history, actor, cmd.type, cmd.payload.commandId);
       default: {
         const never: never = cmd;
         throw new RotoError('INVALID_INPUT', `Unknown command ${(never as { type: string }).type}`);
       }
     }
-  }
-
-  private async promptAdd(actor: Actor, p: PromptAddCommand) {
-    const plan = planPromptAdd(this.state, p);
-    const { objectId, frame, merged } = plan;
-    let out: MaskOutput;
-    try {
-      out = await this.deps.lane.run({
-        priority: 'interactive',
-        label: `click ${this.id}/f${frame}`,
-        token: this.token.child(),
-        fn: async () => {
-          const vs = await this.binding.sync(objectId, this.state.promptsOf(objectId));
-          return vs.addPrompts(frame, objectId, toEnginePrompts(merged));
-        },
-      });
-    } catch (err) {
-      this.binding.forget(objectId);
-      throw err;
-    }
-    const facts = promptAddFacts(this.state, plan, out);
-    const undo = this.state.inverse(facts);
-    const rec: FactsRecord = { kind: 'command', command: 'prompt:add', commandId: p.commandId, by: actor.clientId, facts, undo };
-    try {
-      const { seq, facts: stored } = await this.commit(rec, () => this.binding.noteFrame(objectId, frame, merged));
-      return resultFor(rec, stored, seq);
-    } catch (err) {
-      this.binding.forget(objectId);
-      throw err;
-    }
-  }
-
-  private async historyStep(actor: Actor, type: 'history:undo' | 'history:redo', commandId: string) {
-    const undoing = type === 'history:undo';
-    const entry = undoing ? this.history.peekUndo(actor.clientId) : this.history.peekRedo(actor.clientId);
-    if (!entry) throw new RotoError('CONFLICT', undoing ? 'Nothing to undo' : 'Nothing to redo');
-    const facts = replayFacts(this.state, entry.facts);
-    const back = this.state.inverse(facts);
-    const rec: FactsRecord = undoing
-      ? { kind: 'undo', command: entry.command, commandId, by: actor.clientId, facts, redo: back }
-      : { kind: 'redo', command: entry.command, commandId, by: actor.clientId, facts, undo: back };
-    const { seq, facts: stored } = await this.commit(rec);
-    return resultFor(rec, stored, seq);
   }
 
   /** Stored masks (a query: no queue, no record). */
@@ -285,34 +267,24 @@ export class SessionRoom {
   async join(actor: Actor, lastSeq: number | undefined, attach: () => void): Promise<JoinAck> {
     if (this.status.kind !== 'open') throw new RotoError('BUSY', 'This session is being unloaded; retry');
     this.lastUsed = Date.now();
-    // Records older than the ring come from the log; `upTo` is the last seq that read covered.
-    let older: { facts: Array<{ seq: number; facts: DurableFact[] }>; upTo: number } | null = null;
-    if (lastSeq !== undefined && lastSeq < this.ringBase) {
-      const read = await this.deps.store.readSince(this.id, lastSeq);
-      if (read.status === 'ok') {
-        older = {
-          facts: read.records
-            .filter((r) => r.type === FACTS_RECORD_TYPE)
-            .map((r) => ({ seq: r.seq, facts: withSeq(decodeFactsRecord(r).facts, r.seq) })),
-          upTo: read.records.at(-1)?.seq ?? lastSeq,
-        };
-      }
-    }
+    const older = await this.recent.readOlder(this.deps.store, this.id, lastSeq);
     // From here on, synchronous: the snapshot, the catch-up and the room membership agree.
     const seq = this.state.seq;
-    let catchUp: JoinAck['catchUp'] = { status: 'reset' };
-    if (lastSeq !== undefined && lastSeq <= seq) {
-      const covered = lastSeq >= this.ringBase ? { facts: [], upTo: lastSeq } : older;
-      if (covered && covered.upTo >= this.ringBase) {
-        const recent = this.ring.filter((r) => r.seq > covered.upTo);
-        const all = [...covered.facts, ...recent].filter((r) => r.seq > lastSeq && r.seq <= seq);
-        catchUp = { status: 'ok', facts: packBinary(all.flatMap((r) => r.facts)) };
-      }
-    }
-    const member: Member = { participantId: actor.participantId, clientId: actor.clientId, user: actor.user, role: actor.role, presence: {} };
+    const catchUp = this.recent.collect(lastSeq, seq, older);
+    const member: Member = {
+      participantId: actor.participantId,
+      clientId: actor.clientId,
+      user: actor.user,
+      role: actor.role,
+      presence: {},
+    };
     this.members.set(actor.participantId, member);
     attach();
-    this.deps.publish(this.id, { type: 'participant:joined', participant: publicMember(member) }, { except: actor.participantId });
+    this.deps.publish(
+      this.id,
+      { type: 'participant:joined', participant: publicMember(member) },
+      { except: actor.participantId },
+    );
     this.deps.onActivity?.();
     return {
       participantId: actor.participantId,
@@ -341,7 +313,11 @@ export class SessionRoom {
     const m = this.members.get(participantId);
     if (!m) return;
     m.presence = { ...m.presence, ...update };
-    this.deps.publish(this.id, { type: 'presence:updated', participantId, presence: m.presence }, { except: participantId, volatile: true });
+    this.deps.publish(
+      this.id,
+      { type: 'presence:updated', participantId, presence: m.presence },
+      { except: participantId, volatile: true },
+    );
   }
 
   /** Publishes a volatile fact (job progress). */
@@ -371,8 +347,32 @@ export class SessionRoom {
     await this.jobs.settled();
     await this.queue.catch(() => undefined);
     await this.tail.catch(() => undefined);
+    if (this.recordsSinceSnapshot >= SNAPSHOT_AFTER_RECORDS && this.status.kind === 'closing') {
+      await this.writeSnapshot().catch((err: unknown) =>
+        this.deps.logger.warn('could not write a session snapshot; the log stays whole', {
+          sessionId: this.id,
+          err,
+        }),
+      );
+    }
     this.binding.dispose();
     this.status = { kind: 'closed' };
+  }
+
+  /** Stores the document and histories as a store snapshot at the current seq (the log is compacted). */
+  async writeSnapshot(): Promise<void> {
+    const { json, bin } = packBinary({ ...this.state.toSnapshot(), history: this.history.toJSON() });
+    await this.deps.store.snapshot(
+      this.id,
+      bin ? { payload: json, attachment: bin } : { payload: json },
+      this.state.seq,
+    );
+    this.recordsSinceSnapshot = 0;
+  }
+
+  /** Restores undo/redo stacks saved in a store snapshot. */
+  restoreHistory(saved: NonNullable<StateSnapshot['history']>): void {
+    this.history.load(saved);
   }
 
   /** A fresh job id. */

@@ -53,6 +53,12 @@ export interface StateSnapshot {
   prompts: Array<{ objectId: number; frame: number; prompts: PromptSet }>;
   masks: Array<{ objectId: number; frame: number } & MaskEntry>;
   jobs: JobEntry[];
+  /** Undo/redo stacks per client id (see `History`). */
+  history?: Array<{
+    clientId: string;
+    undo: Array<{ command: string; facts: FactBody[] }>;
+    redo: Array<{ command: string; facts: FactBody[] }>;
+  }>;
 }
 
 export class SessionState {
@@ -106,7 +112,13 @@ export class SessionState {
         const frames = this.masks.get(fact.objectId) ?? new Map<number, MaskEntry>();
         const old = frames.get(fact.frame);
         if (old) this.maskBytes -= old.bytes.byteLength;
-        const entry: MaskEntry = { version: fact.version, bytes: fact.mask, present: fact.present, source: fact.source, stale: false };
+        const entry: MaskEntry = {
+          version: fact.version,
+          bytes: fact.mask,
+          present: fact.present,
+          source: fact.source,
+          stale: false,
+        };
         if (fact.direction) entry.direction = fact.direction;
         frames.set(fact.frame, entry);
         this.maskBytes += fact.mask.byteLength;
@@ -131,7 +143,10 @@ export class SessionState {
         return;
       }
       case 'job:started':
-        this.jobs.set(fact.job.jobId, { job: fact.job, progress: { done: 0, total: fact.total, fps: 0, etaSec: null, counter: 0 } });
+        this.jobs.set(fact.job.jobId, {
+          job: fact.job,
+          progress: { done: 0, total: fact.total, fps: 0, etaSec: null, counter: 0 },
+        });
         return;
       case 'job:finished':
       case 'job:failed':
@@ -158,7 +173,16 @@ export class SessionState {
   }
 
   private restoreMask(objectId: number, frame: number, m: MaskEntry): FactBody[] {
-    const fact: FactBody = { type: 'mask:updated', objectId, frame, version: 0, mask: m.bytes, present: m.present, source: m.source, ...(m.direction ? { direction: m.direction } : {}) };
+    const fact: FactBody = {
+      type: 'mask:updated',
+      objectId,
+      frame,
+      version: 0,
+      mask: m.bytes,
+      present: m.present,
+      source: m.source,
+      ...(m.direction ? { direction: m.direction } : {}),
+    };
     return m.stale ? [fact, { type: 'masks:stale', objectId, frames: [frame] }] : [fact];
   }
 
@@ -174,15 +198,26 @@ export class SessionState {
         const prev = this.objects.get(fact.objectId);
         if (!prev) return [];
         const out: FactBody[] = [{ type: 'object:created', object: prev }];
-        for (const [frame, prompts] of this.promptsOf(fact.objectId)) out.push({ type: 'prompts:updated', objectId: prev.id, frame, prompts });
-        for (const [frame, m] of this.masksOf(fact.objectId)) out.push(...this.restoreMask(prev.id, frame, m));
+        for (const [frame, prompts] of this.promptsOf(fact.objectId))
+          out.push({ type: 'prompts:updated', objectId: prev.id, frame, prompts });
+        for (const [frame, m] of this.masksOf(fact.objectId))
+          out.push(...this.restoreMask(prev.id, frame, m));
         return out;
       }
       case 'prompts:updated':
-        return [{ type: 'prompts:updated', objectId: fact.objectId, frame: fact.frame, prompts: this.promptsOf(fact.objectId).get(fact.frame) ?? null }];
+        return [
+          {
+            type: 'prompts:updated',
+            objectId: fact.objectId,
+            frame: fact.frame,
+            prompts: this.promptsOf(fact.objectId).get(fact.frame) ?? null,
+          },
+        ];
       case 'mask:updated': {
         const prev = this.masksOf(fact.objectId).get(fact.frame);
-        return prev ? this.restoreMask(fact.objectId, fact.frame, prev) : [{ type: 'masks:removed', objectId: fact.objectId, frames: [fact.frame] }];
+        return prev
+          ? this.restoreMask(fact.objectId, fact.frame, prev)
+          : [{ type: 'masks:removed', objectId: fact.objectId, frames: [fact.frame] }];
       }
       case 'masks:removed':
         return fact.frames.flatMap((f) => {
@@ -219,20 +254,40 @@ export class SessionState {
   maskIndex(): MaskIndexEntry[] {
     const out: MaskIndexEntry[] = [];
     for (const [objectId, frames] of this.masks) {
-      for (const [frame, m] of frames) out.push({ objectId, frame, version: m.version, present: m.present, source: m.source, stale: m.stale });
+      for (const [frame, m] of frames)
+        out.push({
+          objectId,
+          frame,
+          version: m.version,
+          present: m.present,
+          source: m.source,
+          stale: m.stale,
+        });
     }
     return out.sort((a, b) => a.frame - b.frame || a.objectId - b.objectId);
   }
 
   /** Stored masks in frame order, filtered; at most `limit` (+ whether more matched). */
-  fetchMasks(objectIds: readonly number[] | undefined, range: { from: number; to: number } | undefined, limit: number): { masks: StoredMask[]; more: boolean } {
+  fetchMasks(
+    objectIds: readonly number[] | undefined,
+    range: { from: number; to: number } | undefined,
+    limit: number,
+  ): { masks: StoredMask[]; more: boolean } {
     const want = objectIds ? new Set(objectIds) : null;
     const all: StoredMask[] = [];
     for (const [objectId, frames] of this.masks) {
       if (want && !want.has(objectId)) continue;
       for (const [frame, m] of frames) {
         if (range && (frame < range.from || frame > range.to)) continue;
-        all.push({ objectId, frame, version: m.version, present: m.present, source: m.source, stale: m.stale, mask: m.bytes });
+        all.push({
+          objectId,
+          frame,
+          version: m.version,
+          present: m.present,
+          source: m.source,
+          stale: m.stale,
+          mask: m.bytes,
+        });
       }
     }
     all.sort((a, b) => a.frame - b.frame || a.objectId - b.objectId);
@@ -241,7 +296,8 @@ export class SessionState {
 
   promptList(): Array<{ objectId: number; frame: number; prompts: PromptSet }> {
     const out: Array<{ objectId: number; frame: number; prompts: PromptSet }> = [];
-    for (const [objectId, frames] of this.prompts) for (const [frame, prompts] of frames) out.push({ objectId, frame, prompts });
+    for (const [objectId, frames] of this.prompts)
+      for (const [frame, prompts] of frames) out.push({ objectId, frame, prompts });
     return out.sort((a, b) => a.frame - b.frame || a.objectId - b.objectId);
   }
 
@@ -251,7 +307,8 @@ export class SessionState {
 
   toSnapshot(): StateSnapshot {
     const masks: StateSnapshot['masks'] = [];
-    for (const [objectId, frames] of this.masks) for (const [frame, m] of frames) masks.push({ objectId, frame, ...m });
+    for (const [objectId, frames] of this.masks)
+      for (const [frame, m] of frames) masks.push({ objectId, frame, ...m });
     return {
       kind: 'roto-session',
       v: 1,

@@ -4,8 +4,8 @@
  */
 import type {
   Fact,
-  JobCancelCommand,
   HistoryCommand,
+  JobCancelCommand,
   ObjectCreateCommand,
   ObjectDeleteCommand,
   ObjectUpdateCommand,

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DurableFact, type Fact, INGEST_RECORD_TYPES, type JoinAck, PROTOCOL_VERSION, type Result } from '@roto/shared';
+import {
+  type DurableFact,
+  type Fact,
+  INGEST_RECORD_TYPES,
+  type JoinAck,
+  PROTOCOL_VERSION,
+  type Result,
+} from '@roto/shared';
 import { io, type Socket } from 'socket.io-client';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -29,7 +36,11 @@ export interface RealtimeServer {
 }
 
 /** Starts the app on port 0 over `dataDir` with the given engine. */
-export async function startRealtimeServer(engine: InferenceEngine, dataDir: string, realtime: RealtimeOptions = {}): Promise<RealtimeServer> {
+export async function startRealtimeServer(
+  engine: InferenceEngine,
+  dataDir: string,
+  realtime: RealtimeOptions = {},
+): Promise<RealtimeServer> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
   const store = new FileSessionStore({ dataDir });
   const app = createApp({ config, engine, store, realtime, logger: createLogger({ level: 'silent' }) });
@@ -67,13 +78,27 @@ export async function createSceneSession(store: FileSessionStore, scene: Scene):
     durationSec: scene.frames.length / scene.fps,
     hasAudio: false,
   };
-  await store.append(id, { type: INGEST_RECORD_TYPES.created, payload: { media, source: { kind: 'upload' }, container: 'mp4' } });
+  await store.append(id, {
+    type: INGEST_RECORD_TYPES.created,
+    payload: { media, source: { kind: 'upload' }, container: 'mp4' },
+  });
   await store.append(id, {
     type: INGEST_RECORD_TYPES.ingested,
     payload: {
       media,
       frames: { dir: 'frames', count: scene.frames.length, width: scene.width, height: scene.height },
-      thumbnails: { version: 1, sprite: 'sprite.jpg', width: 1, height: 1, tileWidth: 1, tileHeight: 1, columns: 1, rows: 1, tiles: [], dir: 'thumbnails' },
+      thumbnails: {
+        version: 1,
+        sprite: 'sprite.jpg',
+        width: 1,
+        height: 1,
+        tileWidth: 1,
+        tileHeight: 1,
+        columns: 1,
+        rows: 1,
+        tiles: [],
+        dir: 'thumbnails',
+      },
     },
   });
   await store.close(id);
@@ -120,13 +145,19 @@ export class Participant {
   }
 
   /** Sends a command with a fresh commandId; returns the ack data, throwing on a failure ack. */
-  async command<T = Record<string, unknown>>(event: string, payload: Record<string, unknown> = {}): Promise<T> {
+  async command<T = Record<string, unknown>>(
+    event: string,
+    payload: Record<string, unknown> = {},
+  ): Promise<T> {
     const res = await this.request<T>(event, { commandId: randomUUID(), ...payload });
     if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
     return res.data;
   }
 
-  async join(sessionId: string, opts: { name?: string; lastSeq?: number; clientId?: string; token?: string } = {}): Promise<JoinAck> {
+  async join(
+    sessionId: string,
+    opts: { name?: string; lastSeq?: number; clientId?: string; token?: string } = {},
+  ): Promise<JoinAck> {
     const res = await this.request<JoinAck>('session:join', {
       protocolVersion: PROTOCOL_VERSION,
       sessionId,

@@ -16,7 +16,9 @@ export interface Packed {
 export const PackedSchema = z.object({
   json: z.unknown(),
   bin: z
-    .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, { error: 'bin must be binary' })
+    .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, {
+      error: 'bin must be binary',
+    })
     .transform((b): Uint8Array => (b instanceof Uint8Array ? b : new Uint8Array(b)))
     .optional(),
 });
@@ -26,7 +28,9 @@ interface BinRef {
 }
 
 function isBinRef(v: unknown): v is BinRef {
-  return typeof v === 'object' && v !== null && Array.isArray((v as BinRef).$bin) && Object.keys(v).length === 1;
+  return (
+    typeof v === 'object' && v !== null && Array.isArray((v as BinRef).$bin) && Object.keys(v).length === 1
+  );
 }
 
 /** Replaces every Uint8Array inside `value` by a reference into one attachment; drops undefined fields. */
@@ -65,7 +69,8 @@ export function unpackBinary(packed: Packed): unknown {
   const walk = (v: unknown): unknown => {
     if (isBinRef(v)) {
       const [start, length] = v.$bin;
-      if (!bin || start < 0 || start + length > bin.byteLength) throw new Error('packed value references bytes it does not carry');
+      if (!bin || start < 0 || start + length > bin.byteLength)
+        throw new Error('packed value references bytes it does not carry');
       return bin.slice(start, start + length);
     }
     if (Array.isArray(v)) return v.map(walk);

@@ -20,7 +20,10 @@ export const MAX_MASKS_PER_FETCH = 512;
 export const MAX_COMMAND_BYTES = 64 * 1024;
 
 /** A frame index (0-based). */
-export const FrameIndexSchema = z.number().int({ error: 'frame must be a whole number' }).nonnegative({ error: 'frame must be ≥ 0' });
+export const FrameIndexSchema = z
+  .number()
+  .int({ error: 'frame must be a whole number' })
+  .nonnegative({ error: 'frame must be ≥ 0' });
 
 /** Client-generated id of one command; a retry with the same id gets the first answer (dedupe). */
 export const CommandIdSchema = z
@@ -30,7 +33,9 @@ export const CommandIdSchema = z
 
 /** Bytes on the wire: Node peers receive a Buffer, browsers an ArrayBuffer; both become a Uint8Array. */
 export const BytesSchema = z
-  .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, { error: 'expected binary data' })
+  .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, {
+    error: 'expected binary data',
+  })
   .transform((b): Uint8Array => (b instanceof Uint8Array ? b : new Uint8Array(b)));
 
 const command = <T extends z.ZodRawShape>(shape: T) => z.object({ commandId: CommandIdSchema, ...shape });
@@ -39,7 +44,11 @@ const command = <T extends z.ZodRawShape>(shape: T) => z.object({ commandId: Com
 
 /** Who a participant is, as the others see them. */
 export const UserSchema = z.object({
-  name: z.string().trim().min(1, { error: 'user.name must not be empty' }).max(64, { error: 'user.name must be at most 64 characters' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'user.name must not be empty' })
+    .max(64, { error: 'user.name must be at most 64 characters' }),
   color: ColorSchema.optional(),
 });
 export type User = z.infer<typeof UserSchema>;
@@ -61,9 +70,14 @@ export type JoinCommand = z.infer<typeof JoinCommandSchema>;
 export const PromptAddCommandSchema = command({
   frame: FrameIndexSchema,
   objectId: ObjectIdSchema.optional(),
-  points: z.array(PointSchema).max(MAX_PROMPT_POINTS, { error: `at most ${MAX_PROMPT_POINTS} points per prompt` }).default([]),
+  points: z
+    .array(PointSchema)
+    .max(MAX_PROMPT_POINTS, { error: `at most ${MAX_PROMPT_POINTS} points per prompt` })
+    .default([]),
   box: BoxSchema.optional(),
-}).refine((p) => p.points.length > 0 || p.box !== undefined, { error: 'a prompt needs at least one point or a box' });
+}).refine((p) => p.points.length > 0 || p.box !== undefined, {
+  error: 'a prompt needs at least one point or a box',
+});
 export type PromptAddCommand = z.infer<typeof PromptAddCommandSchema>;
 
 /** `prompt:clear`: remove an object's prompts (and its mask) on a frame. */
@@ -73,7 +87,10 @@ export type PromptClearCommand = z.infer<typeof PromptClearCommandSchema>;
 const ObjectNameSchema = TrackedObjectSchema.shape.name;
 
 /** `object:create`: add an object to the list (name and colour chosen by the server when absent). */
-export const ObjectCreateCommandSchema = command({ name: ObjectNameSchema.optional(), color: ColorSchema.optional() });
+export const ObjectCreateCommandSchema = command({
+  name: ObjectNameSchema.optional(),
+  color: ColorSchema.optional(),
+});
 export type ObjectCreateCommand = z.infer<typeof ObjectCreateCommandSchema>;
 
 /** `object:update`: rename or recolour an object. */
@@ -151,8 +168,14 @@ export const MaskUpdatedFactSchema = durable('mask:updated', {
   /** For propagated masks: the tracking direction that produced it. */
   direction: z.enum(['forward', 'backward']).optional(),
 });
-export const MasksRemovedFactSchema = durable('masks:removed', { objectId: ObjectIdSchema, frames: z.array(FrameIndexSchema) });
-export const MasksStaleFactSchema = durable('masks:stale', { objectId: ObjectIdSchema, frames: z.array(FrameIndexSchema) });
+export const MasksRemovedFactSchema = durable('masks:removed', {
+  objectId: ObjectIdSchema,
+  frames: z.array(FrameIndexSchema),
+});
+export const MasksStaleFactSchema = durable('masks:stale', {
+  objectId: ObjectIdSchema,
+  frames: z.array(FrameIndexSchema),
+});
 export const ObjectCreatedFactSchema = durable('object:created', { object: TrackedObjectSchema });
 export const ObjectUpdatedFactSchema = durable('object:updated', { object: TrackedObjectSchema });
 export const ObjectDeletedFactSchema = durable('object:deleted', { objectId: ObjectIdSchema });
@@ -185,10 +208,23 @@ export const JobProgressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
 
-export const JobStartedFactSchema = durable('job:started', { job: JobInfoSchema, total: z.number().int().nonnegative() });
-export const JobFinishedFactSchema = durable('job:finished', { jobId: z.string(), done: z.number().int().nonnegative() });
-export const JobFailedFactSchema = durable('job:failed', { jobId: z.string(), error: z.object({ code: z.string(), message: z.string() }) });
-export const JobCancelledFactSchema = durable('job:cancelled', { jobId: z.string(), done: z.number().int().nonnegative(), reason: z.string() });
+export const JobStartedFactSchema = durable('job:started', {
+  job: JobInfoSchema,
+  total: z.number().int().nonnegative(),
+});
+export const JobFinishedFactSchema = durable('job:finished', {
+  jobId: z.string(),
+  done: z.number().int().nonnegative(),
+});
+export const JobFailedFactSchema = durable('job:failed', {
+  jobId: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export const JobCancelledFactSchema = durable('job:cancelled', {
+  jobId: z.string(),
+  done: z.number().int().nonnegative(),
+  reason: z.string(),
+});
 
 /** Every durable fact, discriminated by `type`. */
 export const DurableFactSchema = z.discriminatedUnion('type', [
@@ -219,10 +255,24 @@ export const ParticipantSchema = z.object({
 export type Participant = z.infer<typeof ParticipantSchema>;
 
 /** Volatile facts: not stored, no seq. */
-export const JobProgressedFactSchema = z.object({ type: z.literal('job:progressed'), jobId: z.string(), progress: JobProgressSchema });
-export const ParticipantJoinedFactSchema = z.object({ type: z.literal('participant:joined'), participant: ParticipantSchema });
-export const ParticipantLeftFactSchema = z.object({ type: z.literal('participant:left'), participantId: z.string() });
-export const PresenceUpdatedFactSchema = z.object({ type: z.literal('presence:updated'), participantId: z.string(), presence: PresenceUpdateSchema });
+export const JobProgressedFactSchema = z.object({
+  type: z.literal('job:progressed'),
+  jobId: z.string(),
+  progress: JobProgressSchema,
+});
+export const ParticipantJoinedFactSchema = z.object({
+  type: z.literal('participant:joined'),
+  participant: ParticipantSchema,
+});
+export const ParticipantLeftFactSchema = z.object({
+  type: z.literal('participant:left'),
+  participantId: z.string(),
+});
+export const PresenceUpdatedFactSchema = z.object({
+  type: z.literal('presence:updated'),
+  participantId: z.string(),
+  presence: PresenceUpdateSchema,
+});
 export type VolatileFact =
   | z.infer<typeof JobProgressedFactSchema>
   | z.infer<typeof ParticipantJoinedFactSchema>
@@ -364,4 +414,3 @@ export const EDIT_COMMANDS = [
   'history:redo',
 ] as const;
 export type EditCommandName = (typeof EDIT_COMMANDS)[number];
-
