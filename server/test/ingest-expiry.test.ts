@@ -4,8 +4,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionExpiry } from '../src/ingest/expiry.ts';
 import { IngestService } from '../src/ingest/ingest-service.ts';
-import { readMeta, writeMeta } from '../src/ingest/session-meta.ts';
-import { metaOrNull } from '../src/ingest/session-views.ts';
 import { ingestTempDir } from '../src/ingest/temp-files.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { FileSessionStore } from '../src/storage/file-session-store.ts';
@@ -74,25 +72,5 @@ describe('session expiry', () => {
     expect(ids).not.toContain(old.sessionId);
     expect(removed).toEqual([`${old.sessionId}:expired`]);
     expect(await ingest.temp.sweep(0)).toBe(0); // the stale temp file was already swept
-  });
-});
-
-describe('restart recovery', () => {
-  it('marks a session left "ingesting" by a previous process as failed, with a message saying why', async () => {
-    const done = await ingest.ingestImage(ingest.newSessionId(), await png(), { kind: 'image' });
-    // What a crash mid-decode leaves: metadata saying "ingesting" and no job running.
-    const meta = await readMeta(store.blobs, done.sessionId);
-    await writeMeta(store.blobs, done.sessionId, { ...meta, status: 'ingesting' });
-
-    const recovered = await ingest.recoverInterrupted((id) => metaOrNull(store, id));
-    expect(recovered).toEqual([done.sessionId]);
-    const after = await readMeta(store.blobs, done.sessionId);
-    expect(after).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
-    expect(after.error?.message).toMatch(/server restarted/);
-    expect(await store.blobs.list(done.sessionId)).toEqual([
-      { name: 'ingest.json', bytes: expect.any(Number) },
-    ]);
-    const { records } = await store.load(done.sessionId);
-    expect(records.map((r) => r.type)).toEqual(['session:created', 'ingested', 'ingest:failed']);
   });
 });

@@ -244,39 +244,58 @@ export class IngestService {
     return this.jobs.has(sessionId);
   }
 
-  /** Cancels every running decode and waits for them (server shutdown). */
+  /**
+   * Stops every running decode and waits for ffmpeg to exit (server shutdown). The sessions stay
+   * `ingesting` with their source kept, and `resumeInterrupted` decodes them again on the next start.
+   */
   async close(): Promise<void> {
     this.closing = true;
     const running = [...this.jobs.values()];
-    for (const job of running) {
-      job.controller.abort(
-        new RotoError(
-          'CANCELLED',
-          'The server shut down while the video was being decoded; upload it again.',
-        ),
-      );
-    }
+    for (const job of running)
+      job.controller.abort(new RotoError('CANCELLED', 'The server is shutting down.'));
     await Promise.all(running.map((job) => job.done));
   }
 
   /**
-   * Marks sessions left `ingesting` by a previous process (a crash or a restart mid-decode) as
-   * failed, so they do not claim to be decoding forever. Returns their ids.
+   * Picks up sessions a previous process left `ingesting` (a shutdown or a crash mid-decode): when
+   * the kept source is still there and still probes, its decode starts again from scratch;
+   * otherwise the session is marked failed, saying why. Returns the ids of both kinds.
    */
-  async recoverInterrupted(readMetaOf: (id: string) => Promise<SessionMeta | null>): Promise<string[]> {
-    const recovered: string[] = [];
-    for (const { id } of await this.options.store.list()) {
-      if (this.jobs.has(id)) continue;
+  async resumeInterrupted(
+    readMetaOf: (id: string) => Promise<SessionMeta | null>,
+  ): Promise<{ resumed: string[]; failed: string[] }> {
+    const resumed: string[] = [];
+    const failed: string[] = [];
+    const { store } = this.options;
+    for (const { id } of await store.list()) {
+      if (this.jobs.has(id) || this.closing) continue;
       const meta = await readMetaOf(id);
       if (meta?.status !== 'ingesting') continue;
-      const error = new RotoError(
-        'CANCELLED',
-        'The server restarted while the video was being decoded; upload it again.',
-      );
-      await recordFailure(this.outcomeDeps(), id, meta, error);
-      recovered.push(id);
+      // Whatever the interrupted decode wrote is incomplete.
+      await Promise.all([BLOBS.frames, BLOBS.thumbs].map((name) => store.blobs.remove(id, name)));
+      try {
+        if (!meta.sourceBlob) throw new Error('no source kept');
+        const sourcePath = await store.blobs.prepare(id, meta.sourceBlob);
+        const info = await probeVideo(sourcePath, this.options.tools ? { tools: this.options.tools } : {});
+        this.startJob(id, meta, sourcePath, info);
+        resumed.push(id);
+      } catch {
+        const error = new RotoError(
+          'CANCELLED',
+          'The server restarted while the video was being decoded and could not resume it; upload it again.',
+        );
+        await recordFailure(this.outcomeDeps(), id, meta, error);
+        failed.push(id);
+      }
     }
-    return recovered;
+    return { resumed, failed };
+  }
+
+  /** A decode stopped by shutdown: its partial output goes, the source and `ingesting` stay for the restart. */
+  private async leaveForRestart(sessionId: string): Promise<void> {
+    const { store } = this.options;
+    await Promise.all([BLOBS.frames, BLOBS.thumbs].map((name) => store.blobs.remove(sessionId, name)));
+    await store.close(sessionId);
   }
 
   private outcomeDeps() {
@@ -304,7 +323,11 @@ export class IngestService {
       .run(() => this.decodeVideo(sessionId, sourcePath, info, controller.signal), controller.signal)
       .then(
         (record) => recordReady(this.outcomeDeps(), sessionId, meta, record),
-        (err: unknown) => (job.removed ? undefined : recordFailure(this.outcomeDeps(), sessionId, meta, err)),
+        (err: unknown) => {
+          if (job.removed) return undefined;
+          if (this.closing) return this.leaveForRestart(sessionId);
+          return recordFailure(this.outcomeDeps(), sessionId, meta, err);
+        },
       )
       .catch((err: unknown) => this.options.logger.error('ingest bookkeeping failed', { sessionId, err }))
       .finally(() => this.jobs.delete(sessionId));

@@ -29,7 +29,7 @@ export interface SessionsApi {
  * Builds the sessions API from the configuration and a store: the ingest service (temp folder
  * under DATA_DIR, MAX_UPLOAD_MB, MAX_FRAME_SIDE, URL_INGEST_PRIVATE), the expiry job
  * (SESSION_TTL_HOURS) and the REST router. Sessions a previous process left half-decoded are
- * marked failed in the background.
+ * decoded again in the background (or marked failed when their source is unusable).
  */
 export function createSessionsApi(deps: {
   config: Config;
@@ -50,10 +50,12 @@ export function createSessionsApi(deps: {
     ...serviceOverrides,
   });
   ingest
-    .recoverInterrupted((id) => metaOrNull(store, id))
+    .resumeInterrupted((id) => metaOrNull(store, id))
     .then(
-      (ids) =>
-        ids.length > 0 && logger.warn('sessions interrupted mid-ingest marked failed', { sessions: ids }),
+      ({ resumed, failed }) => {
+        if (resumed.length > 0) logger.info('resuming interrupted ingests', { sessions: resumed });
+        if (failed.length > 0) logger.warn('interrupted ingests could not resume', { sessions: failed });
+      },
       (err: unknown) => logger.error('could not check for interrupted ingests', { err }),
     );
   const expiry = startSessionExpiry({
