@@ -10,7 +10,6 @@ import {
   type SessionCreated,
 } from '@roto/shared';
 import { decodeFrames } from '../media/decode.ts';
-import { reencodeImage } from '../media/image.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { sniffFile } from '../media/sniff.ts';
 import { buildThumbnailStrip } from '../media/thumbnails.ts';
@@ -19,8 +18,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { SessionStore } from '../storage/session-store.ts';
 import { type DownloadOptions, downloadToFile } from './download.ts';
 import { IngestEvents } from './events.ts';
+import { ingestImageSession } from './image-session.ts';
 import { Limiter } from './limiter.ts';
-import { imageMediaInfo, videoMediaInfo } from './media-info.ts';
+import { videoMediaInfo } from './media-info.ts';
 import { recordFailure, recordReady } from './outcomes.ts';
 import { BLOBS, type SessionMeta, sessionNotFound, writeMeta } from './session-meta.ts';
 import { TempFiles } from './temp-files.ts';
@@ -160,48 +160,13 @@ export class IngestService {
    */
   async ingestImage(sessionId: string, bytes: Uint8Array, source: MediaSource): Promise<SessionCreated> {
     if (bytes.length > this.maxImageBytes) throw this.imageTooLarge(bytes.length);
-    const image = await reencodeImage(bytes, { format: 'jpeg', maxLongSide: this.options.maxFrameSide });
-    const media = await imageMediaInfo(bytes);
     const { store } = this.options;
-    await store.create(sessionId);
-    try {
-      await store.blobs.write(sessionId, `${BLOBS.frames}/00000.jpg`, image.data);
-      const framesDir = await store.blobs.prepare(sessionId, BLOBS.frames);
-      const index = await buildThumbnailStrip(
-        framesDir,
-        1,
-        await store.blobs.prepare(sessionId, BLOBS.thumbs),
-      );
-      const record: IngestedRecord = {
-        media,
-        frames: { dir: BLOBS.frames, count: 1, width: image.width, height: image.height },
-        thumbnails: { ...index, dir: BLOBS.thumbs },
-      };
-      await store.append(sessionId, {
-        type: INGEST_RECORD_TYPES.created,
-        payload: { media, source, container: image.source },
-      });
-      await store.append(sessionId, { type: INGEST_RECORD_TYPES.ingested, payload: record });
-      await writeMeta(store.blobs, sessionId, {
-        version: 1,
-        createdAt: new Date().toISOString(),
-        source,
-        container: image.source,
-        media,
-        status: 'ready',
-        frames: record.frames,
-        thumbnails: record.thumbnails,
-      });
-      await store.close(sessionId);
-    } catch (err) {
-      await store.remove(sessionId).catch(noop);
-      throw err;
-    }
-    this.events.emit('finished', {
+    const media = await ingestImageSession(
+      { store, events: this.events, maxFrameSide: this.options.maxFrameSide },
       sessionId,
-      media,
-      frames: { dir: BLOBS.frames, count: 1, width: image.width, height: image.height },
-    });
+      bytes,
+      source,
+    );
     return { sessionId, media, status: 'ready' };
   }
 
