@@ -3,7 +3,7 @@
  * Real server on port 0, real socket.io-client, real engine on the test pack.
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_COMMAND_BYTES, PROTOCOL_VERSION, RotoError } from '@roto/shared';
+import { INGEST_RECORD_TYPES, MAX_COMMAND_BYTES, PROTOCOL_VERSION, RotoError } from '@roto/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
 import {
@@ -71,6 +71,15 @@ describe('session:join', () => {
       user: { name: 'a' },
     });
     expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('R2: a join of a session still being ingested is CONFLICT, saying so', async () => {
+    const id = 'ingesting0001';
+    await server.store.create(id);
+    await server.store.append(id, { type: INGEST_RECORD_TYPES.created, payload: { source: { kind: 'upload' } } });
+    const res = await client().request('session:join', { protocolVersion: PROTOCOL_VERSION, sessionId: id, user: { name: 'a' } });
+    expect(res).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect((res as { error: { message: string } }).error.message).toContain('still being ingested');
   });
 
   it('R3: the join answers with the snapshot: media, objects, masks, participants, seq', async () => {
