@@ -76,8 +76,15 @@ describe('session:join', () => {
   it('R2: a join of a session still being ingested is CONFLICT, saying so', async () => {
     const id = 'ingesting0001';
     await server.store.create(id);
-    await server.store.append(id, { type: INGEST_RECORD_TYPES.created, payload: { source: { kind: 'upload' } } });
-    const res = await client().request('session:join', { protocolVersion: PROTOCOL_VERSION, sessionId: id, user: { name: 'a' } });
+    await server.store.append(id, {
+      type: INGEST_RECORD_TYPES.created,
+      payload: { source: { kind: 'upload' } },
+    });
+    const res = await client().request('session:join', {
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId: id,
+      user: { name: 'a' },
+    });
     expect(res).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect((res as { error: { message: string } }).error.message).toContain('still being ingested');
   });
@@ -189,5 +196,32 @@ describe('commands at the edge', () => {
     const other = client();
     const snap = (await other.join(sessionId)).snapshot;
     expect(snap.objects.length).toBe(before + 1);
+  });
+});
+
+describe('without a model', () => {
+  it('R6: a click when the model pack is missing is MODEL_UNAVAILABLE, and edits that need no model still work', async () => {
+    const noModel = createOnnxEngine({ pack: 'no-such-pack' });
+    const tmp = await tempDataDir();
+    const other = await startRealtimeServer(noModel, tmp.dir);
+    try {
+      const id = await createSceneSession(other.store, makeScene({ frames: 2 }));
+      const c = new Participant(other.url);
+      clients.push(c);
+      await c.join(id);
+      const res = await c.request('prompt:add', {
+        commandId: randomUUID(),
+        frame: 0,
+        points: [{ x: 10, y: 10, label: 1 }],
+      });
+      expect(res).toMatchObject({ ok: false, error: { code: 'MODEL_UNAVAILABLE' } });
+      expect(await c.command('object:create', { name: 'no model needed' })).toMatchObject({
+        object: { id: 1 },
+      });
+    } finally {
+      await other.stop();
+      await noModel.close();
+      await tmp.remove();
+    }
   });
 });

@@ -62,6 +62,11 @@ export class SessionManager {
         continue;
       }
       const room = await slot.promise;
+      if (room.status.kind === 'broken') {
+        // Its log refused an append: drop the in-memory state and reload what is durable.
+        await this.unload(id);
+        continue;
+      }
       room.lastUsed = Date.now();
       return room;
     }
