@@ -5,6 +5,7 @@
  * the past, at most min(frames, 16) − 1 non-conditioning pointers).
  */
 import type { TrackDirection } from './engine.ts';
+import { fromBfloat16Bits } from './sam2-video-model.ts';
 
 /** Memory slots (`num_maskmem`): conditioning frames at t_pos 0, then 6 previous frames. */
 export const NUM_MASKMEM = 7;
@@ -88,11 +89,11 @@ export function pointerSineEncoding(tDiffs: readonly number[], maxPtrs: number, 
 }
 
 /**
- * Lays out spatial memories for the module: `memory1` = the frames' [4096,64] features one after
+ * Lays out spatial memories for the module: `memory1` = the frames' [4096,64] features (bfloat16 → float32) one after
  * another; `memoryPos1` = the memory encoder's position encoding + `maskmem_tpos_enc[7 − t_pos − 1]`.
  */
 export function assembleSpatial(
-  features: readonly { data: Float32Array; tPos: number }[],
+  features: readonly { data: Uint16Array; tPos: number }[],
   posEnc: Float32Array,
   tposEnc: Float32Array,
   memDim = 64,
@@ -101,7 +102,7 @@ export function assembleSpatial(
   const memory1 = new Float32Array(per * features.length);
   const memoryPos1 = new Float32Array(per * features.length);
   features.forEach((m, k) => {
-    memory1.set(m.data, k * per);
+    fromBfloat16Bits(m.data, memory1, k * per);
     const row = (NUM_MASKMEM - m.tPos - 1) * memDim;
     const base = k * per;
     for (let i = 0; i < per; i += memDim) {

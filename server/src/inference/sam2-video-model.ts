@@ -47,9 +47,13 @@ export interface Decoded {
   index: number;
 }
 
-/** Memory-bank features of one frame: [4096,64] token-major, bfloat16-rounded. */
+/**
+ * Memory-bank features of one frame: [4096,64] token-major, stored as bfloat16 bit patterns
+ * (the official predictor keeps them in bfloat16 too, so this halves memory without changing a
+ * value: 512 KiB per frame and object).
+ */
 export interface FrameMemory {
-  features: Float32Array;
+  features: Uint16Array;
 }
 
 /** Rounds float32 values to bfloat16 (round to nearest, ties to even), in place. */
@@ -61,6 +65,20 @@ export function roundToBfloat16(data: Float32Array): Float32Array {
     u[i] = ((x + 0x7fff + ((x >>> 16) & 1)) & 0xffff0000) >>> 0;
   }
   return data;
+}
+
+/** Rounds float32 values to bfloat16 and returns the 16-bit patterns. */
+export function toBfloat16Bits(data: Float32Array): Uint16Array {
+  const u = new Uint32Array(roundToBfloat16(data).buffer, data.byteOffset, data.length);
+  const out = new Uint16Array(data.length);
+  for (let i = 0; i < u.length; i++) out[i] = (u[i] as number) >>> 16;
+  return out;
+}
+
+/** Expands bfloat16 patterns into float32 values at `out[offset…]` (exact). */
+export function fromBfloat16Bits(bits: Uint16Array, out: Float32Array, offset = 0): void {
+  const u = new Uint32Array(out.buffer, out.byteOffset + offset * 4, bits.length);
+  for (let i = 0; i < bits.length; i++) u[i] = (bits[i] as number) << 16;
 }
 
 /** [C, N] → [N, C] (NCHW feature map → token-major), into `out`. */
@@ -288,7 +306,7 @@ export class Sam2VideoModel {
         for (let c = 0; c < MEM_C; c++)
           features[i * MEM_C + c] = Math.fround((features[i * MEM_C + c] as number) + (spatial[c] as number));
     }
-    return { features: roundToBfloat16(features) };
+    return { features: toBfloat16Bits(features) };
   }
 
   /** The memory encoder's positional encoding, token-major [4096,64] (constant per model). */

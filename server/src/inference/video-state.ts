@@ -107,8 +107,10 @@ export class Sam2VideoState implements VideoState {
       const bank = this.bank(objectId);
       const emb = await this.deps.embed(this.video, frame);
       const trackedDir = bank.tracked.get(frame);
+      // A frame not tracked yet starts tracking (no memory); one already tracked is a correction
+      // decoded with memory, as long as there is a conditioning frame to remember.
       const features =
-        trackedDir === undefined
+        trackedDir === undefined || bank.cond.size === 0
           ? model.noMemFeatures(emb)
           : await this.conditioned(bank, frame, trackedDir, emb);
       const previous = bank.cond.get(frame) ?? bank.nonCond.get(frame);
@@ -186,7 +188,7 @@ export class Sam2VideoState implements VideoState {
       asBank(bank.nonCond),
       this.video.frameCount,
     );
-    const spatial: { data: Float32Array; tPos: number }[] = [];
+    const spatial: { data: Uint16Array; tPos: number }[] = [];
     for (const m of memories) {
       const out =
         m.entry.memory === null
