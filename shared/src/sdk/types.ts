@@ -1,0 +1,73 @@
+import type { RotoError } from '../contract/errors.ts';
+import type { Fact, JoinAck, Participant, SessionSnapshot, User } from '../contract/events.ts';
+import type { JoinKind } from './fact-sequencer.ts';
+
+/**
+ * Where a client's connection stands:
+ * - `connecting`: the first connection and join are in progress;
+ * - `connected`: joined; commands are sent at once;
+ * - `reconnecting`: the connection dropped and the client is getting it back; commands queue;
+ * - `offline`: the client stopped (closed, or the server refused the session); commands fail.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** How to reach and join a session. */
+export interface ConnectOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8080` (Socket.IO is at `/socket.io/` on it). */
+  url: string;
+  sessionId: string;
+  /** Access token checked by the server's `authorize` hook, when it has one. */
+  token?: string;
+  /** How the other participants see this one. */
+  user: User;
+  /**
+   * Stable id of this client across reconnects: undo/redo history belongs to it (R15). Generated
+   * per `RotoClient` when absent; pass your own to keep history across page reloads.
+   */
+  clientId?: string;
+  /** Socket.IO path on the server. Default `/socket.io`. */
+  path?: string;
+  /** Socket.IO transports, in order of preference. Default `['websocket', 'polling']`. */
+  transports?: Array<'websocket' | 'polling'>;
+  /** How long a sent command waits for its ack before failing with TIMEOUT. Default 120 000. */
+  commandTimeoutMs?: number;
+  /** Most unanswered commands (queued while offline or in flight); beyond it commands fail with BUSY. Default 1000. */
+  maxPendingCommands?: number;
+  /** How long `connect` waits for the first join. Default 30 000. */
+  connectTimeoutMs?: number;
+  /** First delay before a reconnection attempt; doubles up to `reconnectionDelayMaxMs`. Default 500. */
+  reconnectionDelayMs?: number;
+  /** Longest delay between reconnection attempts. Default 5000. */
+  reconnectionDelayMaxMs?: number;
+}
+
+/** What the client learnt from a (re)join. */
+export interface JoinedInfo {
+  /**
+   * `initial` (first join), `resumed` (missed facts follow as events, nothing to rebuild) or
+   * `reset` (the server could not replay what was missed: rebuild your state from `snapshot`
+   * and `fetchMasks`).
+   */
+  kind: JoinKind;
+  snapshot: SessionSnapshot;
+  participantId: string;
+  role: JoinAck['role'];
+  participants: Participant[];
+}
+
+/** A fact listener, by fact type. */
+export type FactListeners = { [K in Fact['type']]: (fact: Extract<Fact, { type: K }>) => void };
+
+/**
+ * Every event a `RotoClient` emits: one per fact type (durable facts exactly once and in `seq`
+ * order, volatile ones as they come), plus the client's own:
+ * - `state`: the connection state changed;
+ * - `joined`: a join (first or re-) completed; fires before that join's catch-up facts;
+ * - `error`: the client stopped for good (`offline`) because of this error, or the server sent
+ *   something this client cannot read.
+ */
+export type RotoClientEvents = FactListeners & {
+  state: (state: ConnectionState, previous: ConnectionState) => void;
+  joined: (info: JoinedInfo) => void;
+  error: (error: RotoError) => void;
+};
