@@ -10,7 +10,6 @@ import {
   type JoinAck,
   type MasksFetchAck,
   type MasksFetchQuery,
-  type Participant,
   type PresenceUpdate,
   packBinary,
   RotoError,
@@ -26,6 +25,7 @@ import { objectCreateFacts, objectDeleteFacts, objectUpdateFacts, promptClearFac
 import { EngineBinding } from './engine-binding.ts';
 import { History } from './history.ts';
 import { PropagationJobs } from './jobs.ts';
+import { Members } from './members.ts';
 import { encodeFactsRecord, type FactBody, type FactsRecord, withSeq } from './records.ts';
 import { resultFor } from './results.ts';
 import type { SessionState, StateSnapshot } from './state.ts';
@@ -49,11 +49,6 @@ export interface RoomDeps {
   onActivity?: () => void;
 }
 
-/** A live participant (connection). */
-interface Member extends Participant {
-  clientId: string;
-}
-
 /** A room's lifecycle. */
 export type RoomStatus =
   | { kind: 'open' }
@@ -65,7 +60,7 @@ export class SessionRoom {
   readonly id: string;
   status: RoomStatus = { kind: 'open' };
   readonly binding: EngineBinding;
-  private readonly members = new Map<string, Member>();
+  private readonly members = new Members();
   private readonly history = new History();
   private readonly results = new Map<string, Promise<unknown>>();
   private readonly recent: RecentFacts;
@@ -271,20 +266,9 @@ export class SessionRoom {
     // From here on, synchronous: the snapshot, the catch-up and the room membership agree.
     const seq = this.state.seq;
     const catchUp = this.recent.collect(lastSeq, seq, older);
-    const member: Member = {
-      participantId: actor.participantId,
-      clientId: actor.clientId,
-      user: actor.user,
-      role: actor.role,
-      presence: {},
-    };
-    this.members.set(actor.participantId, member);
+    const participant = this.members.add(actor);
     attach();
-    this.deps.publish(
-      this.id,
-      { type: 'participant:joined', participant: publicMember(member) },
-      { except: actor.participantId },
-    );
+    this.deps.publish(this.id, { type: 'participant:joined', participant }, { except: actor.participantId });
     this.deps.onActivity?.();
     return {
       participantId: actor.participantId,
@@ -295,7 +279,7 @@ export class SessionRoom {
         objects: [...this.state.objects.values()].sort((a, b) => a.id - b.id),
         prompts: this.state.promptList(),
         masks: this.state.maskIndex(),
-        participants: [...this.members.values()].map(publicMember),
+        participants: this.members.list(),
         jobs: this.state.runningJobs(),
         seq,
       },
@@ -304,18 +288,17 @@ export class SessionRoom {
   }
 
   leave(participantId: string): void {
-    if (!this.members.delete(participantId)) return;
+    if (!this.members.remove(participantId)) return;
     this.deps.publish(this.id, { type: 'participant:left', participantId });
     this.deps.onActivity?.();
   }
 
   presence(participantId: string, update: PresenceUpdate): void {
-    const m = this.members.get(participantId);
-    if (!m) return;
-    m.presence = { ...m.presence, ...update };
+    const presence = this.members.updatePresence(participantId, update);
+    if (!presence) return;
     this.deps.publish(
       this.id,
-      { type: 'presence:updated', participantId, presence: m.presence },
+      { type: 'presence:updated', participantId, presence },
       { except: participantId, volatile: true },
     );
   }
@@ -379,8 +362,4 @@ export class SessionRoom {
   newJobId(): string {
     return randomUUID();
   }
-}
-
-function publicMember(m: Member): Participant {
-  return { participantId: m.participantId, user: m.user, role: m.role, presence: m.presence };
 }
