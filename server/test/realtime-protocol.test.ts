@@ -37,6 +37,13 @@ beforeAll(async () => {
       if (token === 'bad') throw new RotoError('UNAUTHORIZED', 'This link is not valid');
       return token?.startsWith('viewer') ? 'viewer' : 'editor';
     },
+    // A connection that says it floods is limited after 3 events: the seam rate limits plug into.
+    beforeEvent: (socket) => {
+      if (!socket.handshake.auth.flood) return;
+      const n = ((socket.data as { events?: number }).events ?? 0) + 1;
+      (socket.data as { events?: number }).events = n;
+      if (n > 3) throw new RotoError('RATE_LIMITED', 'Too many commands; slow down');
+    },
   });
   sessionId = await createSceneSession(server.store, makeScene({ frames: 4 }));
 });
@@ -179,6 +186,21 @@ describe('commands at the edge', () => {
       ok: false,
       error: { code: 'PAYLOAD_TOO_LARGE', details: { limit: MAX_COMMAND_BYTES } },
     });
+  });
+
+  it('R4: a per-connection limit plugged in through beforeEvent answers RATE_LIMITED', async () => {
+    const c = new Participant(server.url, { flood: true });
+    clients.push(c);
+    await c.join(sessionId);
+    const results = [];
+    for (let i = 0; i < 4; i++)
+      results.push(await c.request('object:update', { commandId: randomUUID(), objectId: 999 }));
+    expect(results.slice(0, 3).map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
+    ]);
+    expect(results[3]).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
   });
 
   it('R8: a retried command (same commandId) is answered from the first run and applied once', async () => {

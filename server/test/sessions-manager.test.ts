@@ -24,8 +24,9 @@ let lane: GpuLane;
 let removeDir: () => Promise<void>;
 const published: Array<{ sessionId: string; fact: Fact }> = [];
 
-function manager(idleUnloadMs: number): SessionManager {
+function manager(idleUnloadMs: number, memoryBudgetBytes?: number): SessionManager {
   return new SessionManager({
+    ...(memoryBudgetBytes !== undefined ? { memoryBudgetBytes } : {}),
     store,
     engine,
     lane,
@@ -146,6 +147,39 @@ describe('SessionManager', () => {
     const ack = await again.join({ ...actor, participantId: 'p2' }, 3, () => {});
     expect(ack.catchUp).toEqual({ status: 'reset' });
     expect(ack.snapshot.seq).toBe(seq + 1);
+    await m.close();
+  });
+
+  it('unloads idle sessions, least recently used first, when their masks pass the memory budget', async () => {
+    const disc = sceneObject(scene, SCENE_IDS.disc);
+    const m = manager(60_000, 1);
+    const first = await createSceneSession(store, scene);
+    const room = await m.getOrLoad(first);
+    await room.execute(actor, {
+      type: 'prompt:add',
+      payload: {
+        commandId: randomUUID(),
+        frame: 0,
+        points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }],
+      },
+    });
+    expect(room.memoryBytes()).toBeGreaterThan(1);
+    const busy = await createSceneSession(store, scene);
+    const busyRoom = await m.getOrLoad(busy);
+    await busyRoom.join(actor, undefined, () => {});
+    await busyRoom.execute(actor, {
+      type: 'prompt:add',
+      payload: {
+        commandId: randomUUID(),
+        frame: 0,
+        points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }],
+      },
+    });
+    await m.getOrLoad(await createSceneSession(store, scene));
+    for (let i = 0; i < 50 && m.peek(first); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(m.peek(first)).toBeUndefined(); // idle and over budget: unloaded
+    expect(m.peek(busy)).toBe(busyRoom); // someone is in it: kept
+    expect((await m.getOrLoad(first)).state.masks.size).toBe(1); // and back on demand
     await m.close();
   });
 

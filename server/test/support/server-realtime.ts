@@ -129,8 +129,14 @@ export class Participant {
   readonly facts: Fact[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(url: string) {
-    this.socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  /** `auth` is sent in the handshake (what an access-control or rate-limit layer would read). */
+  constructor(url: string, auth?: Record<string, unknown>) {
+    this.socket = io(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      ...(auth ? { auth } : {}),
+    });
     for (const event of FACT_EVENTS) {
       this.socket.on(event, (fact: Fact) => {
         this.facts.push(fact);
