@@ -45,3 +45,46 @@ describe('bilinear upsample (PyTorch align_corners=False)', () => {
     expect(soft[1024 * 1024 - 1]).toBeCloseTo(20 / (1 + Math.E) - 10, 5);
   });
 });
+
+describe('upsampleToMask fast path', () => {
+  it('equals thresholding the full upsample on smooth masks (span shortcut)', () => {
+    for (const [ow, oh] of [
+      [960, 540],
+      [1024, 1024],
+      [333, 777],
+    ] as const) {
+      const src = new Float32Array(256 * 256).map((_, i) => 40 - Math.hypot((i % 256) - 100, Math.floor(i / 256) - 120));
+      src[256 * 120 + 60] = 1e-35; // a tiny positive value on the boundary
+      const full = upsampleBilinear(src, 256, 256, ow, oh);
+      const mask = upsampleToMask(src, 256, 256, ow, oh);
+      let wrong = 0;
+      for (let i = 0; i < mask.length; i++) if (mask[i] !== ((full[i] as number) > 0 ? 1 : 0)) wrong++;
+      expect(wrong, `${ow}×${oh}`).toBe(0);
+      expect(mask.some((v) => v === 1) && mask.some((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('equals thresholding the full upsample on noisy logits (boundaries everywhere)', () => {
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (const [w, h, ow, oh] of [
+      [256, 256, 960, 540],
+      [256, 256, 1024, 1024],
+      [256, 256, 301, 97],
+      [16, 9, 640, 360],
+    ] as const) {
+      // Smooth blobs plus fine noise, with some values exactly 0 and some tiny.
+      const src = new Float32Array(w * h).map((_, i) => Math.sin(i * 0.37) * 0.5 + (rnd() - 0.5) * 0.2);
+      src[3] = 0;
+      src[5] = 1e-40;
+      const full = upsampleBilinear(src, w, h, ow, oh);
+      const mask = upsampleToMask(src, w, h, ow, oh);
+      let wrong = 0;
+      for (let i = 0; i < mask.length; i++) if (mask[i] !== ((full[i] as number) > 0 ? 1 : 0)) wrong++;
+      expect(wrong, `${w}×${h} → ${ow}×${oh}`).toBe(0);
+    }
+  });
+});

@@ -97,9 +97,51 @@ export function upsampleBilinear(
   return out;
 }
 
+/** Upsample + threshold without the span shortcut (x pass per source row, then row blends). */
+function upsampleToMaskDense(
+  logits: Float32Array,
+  inW: number,
+  inH: number,
+  outW: number,
+  outH: number,
+  out: Uint8Array,
+): Uint8Array {
+  const f = Math.fround;
+  forEachUpsampledRow(logits, inW, inH, outW, outH, (y, row) => {
+    const base = y * outW;
+    for (let x = 0; x < outW; x++) out[base + x] = f(row[x] as number) > 0 ? 1 : 0;
+  });
+  return out;
+}
+
+/** Output spans of one axis that share the same source index: `[i0, start, end)` triples. */
+const spans = new Map<string, Int32Array>();
+function axisSpans(inSize: number, outSize: number): Int32Array {
+  const key = `${inSize}:${outSize}`;
+  const hit = spans.get(key);
+  if (hit) return hit;
+  const t = bilinearAxis(inSize, outSize);
+  const list: number[] = [];
+  let start = 0;
+  for (let o = 1; o <= outSize; o++) {
+    if (o === outSize || t.i0[o] !== t.i0[start]) {
+      list.push(t.i0[start] as number, start, o);
+      start = o;
+    }
+  }
+  const arr = Int32Array.from(list);
+  spans.set(key, arr);
+  return arr;
+}
+
+/** Below this magnitude a blend of same-sign values could underflow to 0: decide per pixel. */
+const TINY = 1e-30;
+
 /**
- * Upsample + threshold (> 0) straight into a 0/1 mask, never materialising the float image. This
- * is on the interactive click path, so the row blend and the threshold are one loop.
+ * Upsample + threshold (> 0) straight into a 0/1 mask. This is on the interactive click path:
+ * where the 2×2 source neighbourhood of an output span is all positive or all negative, the
+ * blend has that sign and the span is filled at once; only spans on the mask boundary are
+ * interpolated (with the same float32 arithmetic as `upsampleBilinear`).
  */
 export function upsampleToMask(
   logits: Float32Array,
@@ -111,28 +153,66 @@ export function upsampleToMask(
 ): Uint8Array {
   const tx = bilinearAxis(inW, outW);
   const ty = bilinearAxis(inH, outH);
-  const { i0: xi0, i1: xi1, w0: xw0, w1: xw1 } = tx;
-  // Each source row interpolated along x once (float32, like PyTorch's intermediate).
-  const hrows = new Float32Array(inH * outW);
+  const xs = axisSpans(inW, outW);
+  const ys = axisSpans(inH, outH);
+  // Sign class of each source cell (its value and the right/lower neighbours the blend uses).
+  const cls = new Uint8Array(inW * inH); // 0 all negative, 1 all > TINY, 2 mixed
+  let mixed = 0;
   for (let y = 0; y < inH; y++) {
-    const s = y * inW;
-    const base = y * outW;
-    for (let x = 0; x < outW; x++) {
-      hrows[base + x] =
-        (logits[s + (xi0[x] as number)] as number) * (xw0[x] as number) +
-        (logits[s + (xi1[x] as number)] as number) * (xw1[x] as number);
+    const y1 = y < inH - 1 ? y + 1 : y;
+    for (let x = 0; x < inW; x++) {
+      const x1 = x < inW - 1 ? x + 1 : x;
+      const a = logits[y * inW + x] as number;
+      const b = logits[y * inW + x1] as number;
+      const c = logits[y1 * inW + x] as number;
+      const d = logits[y1 * inW + x1] as number;
+      const k = a > TINY && b > TINY && c > TINY && d > TINY ? 1 : a < 0 && b < 0 && c < 0 && d < 0 ? 0 : 2;
+      cls[y * inW + x] = k;
+      if (k === 2) mixed++;
     }
   }
+  // Textured logits (boundaries everywhere): the plain two-pass loop is faster than spans.
+  if (mixed > 0.2 * inW * inH) return upsampleToMaskDense(logits, inW, inH, outW, outH, out);
   const f = Math.fround;
-  for (let y = 0; y < outH; y++) {
-    const a = (ty.i0[y] as number) * outW;
-    const b = (ty.i1[y] as number) * outW;
-    const wa = ty.w0[y] as number;
-    const wb = ty.w1[y] as number;
-    const base = y * outW;
-    for (let x = 0; x < outW; x++) {
-      // Rounded to float32 before the comparison, as the float kernel's result would be.
-      out[base + x] = f((hrows[a + x] as number) * wa + (hrows[b + x] as number) * wb) > 0 ? 1 : 0;
+  const runEnd = new Int32Array(xs.length / 3); // per span index: first span of the next run
+  for (let sy = 0; sy < ys.length; sy += 3) {
+    const y0 = ys[sy] as number;
+    const yStart = ys[sy + 1] as number;
+    const yEnd = ys[sy + 2] as number;
+    const r0 = y0 * inW;
+    const r1 = (ty.i1[yStart] as number) * inW;
+    // Runs of spans with one sign class along this source row (few: they change at boundaries).
+    for (let j = xs.length / 3 - 1, next = xs.length / 3; j >= 0; j--) {
+      if (j + 1 < xs.length / 3 && cls[r0 + (xs[(j + 1) * 3] as number)] !== cls[r0 + (xs[j * 3] as number)])
+        next = j + 1;
+      runEnd[j] = next;
+    }
+    for (let y = yStart; y < yEnd; y++) {
+      const base = y * outW;
+      const wa = ty.w0[y] as number;
+      const wb = ty.w1[y] as number;
+      for (let j = 0; j < xs.length / 3; ) {
+        const k = cls[r0 + (xs[j * 3] as number)] as number;
+        const stop = runEnd[j] as number;
+        if (k !== 2) {
+          out.fill(k, base + (xs[j * 3 + 1] as number), base + (xs[stop * 3 - 1] as number));
+          j = stop;
+          continue;
+        }
+        for (; j < stop; j++) {
+          const x0 = xs[j * 3] as number;
+          const xStart = xs[j * 3 + 1] as number;
+          const xEnd = xs[j * 3 + 2] as number;
+          const x1 = tx.i1[xStart] as number;
+          for (let x = xStart; x < xEnd; x++) {
+            const w0 = tx.w0[x] as number;
+            const w1 = tx.w1[x] as number;
+            const h0 = f((logits[r0 + x0] as number) * w0 + (logits[r0 + x1] as number) * w1);
+            const h1 = f((logits[r1 + x0] as number) * w0 + (logits[r1 + x1] as number) * w1);
+            out[base + x] = f(h0 * wa + h1 * wb) > 0 ? 1 : 0;
+          }
+        }
+      }
     }
   }
   return out;
