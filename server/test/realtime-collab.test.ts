@@ -172,6 +172,31 @@ describe('collaboration', () => {
   });
 });
 
+describe('directions', () => {
+  it('R10: direction "both" tracks forward, then backward, from a prompt in the middle of the clip', async () => {
+    const sessionId = await createSceneSession(server.store, scene);
+    const a = client();
+    await a.join(sessionId);
+    const ack = await a.command<PromptAddAck>('prompt:add', { frame: 5, points: [click(disc, 5)] });
+    const { jobId } = await a.command<{ jobId: string }>('propagation:start', { direction: 'both' });
+    await a.waitFor((p) => p.of('job:finished').some((f) => f.jobId === jobId), 'job:finished');
+    const tracked = a.of('mask:updated').filter((m) => m.source === 'propagation');
+    expect(tracked.map((m) => `${m.direction}:${m.frame}`)).toEqual([
+      'forward:6',
+      'forward:7',
+      'backward:4',
+      'backward:3',
+      'backward:2',
+      'backward:1',
+      'backward:0',
+    ]);
+    for (const m of tracked) {
+      expect(m.objectId).toBe(ack.objectId);
+      expect(iou(m.mask, disc.masks[m.frame]!)).toBeGreaterThan(0.85);
+    }
+  });
+});
+
 describe('reconnect and restart', () => {
   it('R13: a client that reconnects in the middle of a propagation misses nothing (lastSeq catch-up)', async () => {
     const sessionId = await createSceneSession(server.store, scene);
