@@ -51,7 +51,7 @@ export function categoriesOf(objects: readonly ExportObject[]): Array<Record<str
 }
 
 /** COCO JSON (`images`, `categories`, `annotations` with RLE segmentation) of the selected objects. */
-export function exportCocoJson(
+export async function exportCocoJson(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},

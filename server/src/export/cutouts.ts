@@ -25,7 +25,7 @@ export function encodeRgbaPng(rgba: Uint8Array, width: number, height: number): 
  * Zip of RGBA PNG sequences, one folder per selected object (`<id>-<name>/00000.png`…), each frame
  * the full picture with alpha 255 on the object and 0 elsewhere (fully transparent where absent).
  */
-export function exportCutoutPngZip(
+export async function exportCutoutPngZip(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},
@@ -59,7 +59,7 @@ export function exportCutoutPngZip(
 }
 
 /** VP9 WebM with alpha (yuva420p) of the selected objects' union over the frames, no audio. */
-export function exportCutoutWebm(
+export async function exportCutoutWebm(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},

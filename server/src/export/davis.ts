@@ -13,7 +13,7 @@ import type { ExportOptions, ExportResult, ExportSource } from './types.ts';
 import { writeZip } from './zip-writer.ts';
 
 /** DAVIS annotations zip (indexed PNGs with the VOC palette) with the frames and an object index. */
-export function exportDavisZip(
+export async function exportDavisZip(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},

@@ -170,22 +170,20 @@ export function formatsFor(kind: ExportSessionKind): ExportFormat[] {
  * Runs format `id` for a session of `kind`; INVALID_INPUT when the format does not apply to it
  * (e.g. an overlay video of a single image).
  */
-export function runExport(
+export async function runExport(
   id: string,
   kind: ExportSessionKind,
   ...args: Parameters<Exporter>
 ): ReturnType<Exporter> {
   const f = exportFormat(id);
   if (!(f.kinds as readonly ExportSessionKind[]).includes(kind)) {
-    return Promise.reject(
-      new RotoError(
-        'INVALID_INPUT',
-        `The ${f.label} export is for ${f.kinds.join(' or ')} sessions, not ${kind} sessions`,
-        {
-          format: id,
-          kind,
-        },
-      ),
+    throw new RotoError(
+      'INVALID_INPUT',
+      `The ${f.label} export is for ${f.kinds.join(' or ')} sessions, not ${kind} sessions`,
+      {
+        format: id,
+        kind,
+      },
     );
   }
   return f.run(...args);

@@ -25,7 +25,7 @@ async function frameZeroUnion(
 }
 
 /** The selected objects' mask on frame 0 as an 8-bit grayscale PNG: 255 on the objects, 0 elsewhere. */
-export function exportMaskPng(
+export async function exportMaskPng(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},
@@ -47,7 +47,7 @@ export function exportMaskPng(
  * The frame cut out along the selected objects' mask (RGBA, transparent outside), cropped to the
  * mask's bounding box. INVALID_INPUT when the mask is empty (there is nothing to cut out).
  */
-export function exportCutoutPng(
+export async function exportCutoutPng(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},

@@ -32,7 +32,7 @@ function audioArgs(source: ExportSource): { input: string[]; output: string[] } 
  * Overlay MP4: every frame with each selected object's mask blended in its colour and outlined,
  * H.264 yuv420p at the source's fps and size; the source video's audio is kept when it has one.
  */
-export function exportOverlayVideo(
+export async function exportOverlayVideo(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},
@@ -79,7 +79,7 @@ export function exportOverlayVideo(
 }
 
 /** Mask video: each selected object's mask in its colour on black, H.264 yuv420p, no audio. */
-export function exportMaskVideo(
+export async function exportMaskVideo(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},

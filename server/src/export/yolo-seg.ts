@@ -48,7 +48,7 @@ export function yoloDataYaml(objects: readonly ExportObject[]): string {
 }
 
 /** YOLO-seg zip (images/, labels/, data.yaml) of the selected objects. */
-export function exportYoloSegZip(
+export async function exportYoloSegZip(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},

@@ -16,7 +16,7 @@ import type { ExportOptions, ExportResult, ExportSource } from './types.ts';
 type Bbox = [number, number, number, number];
 
 /** YouTube-VIS JSON (`videos`, `categories`, per-object `annotations`) of the selected objects. */
-export function exportYtvisJson(
+export async function exportYtvisJson(
   source: ExportSource,
   outPath: string,
   options: ExportOptions = {},
