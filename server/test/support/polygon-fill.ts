@@ -29,7 +29,7 @@ export function fillPolygons(
       for (let k = 0; k + 1 < xs.length; k += 2) {
         const from = Math.max(0, Math.ceil(xs[k]! - 0.5));
         const to = Math.min(width - 1, Math.ceil(xs[k + 1]! - 0.5) - 1);
-        for (let x = from; x <= to; x++) out[y * width + x] ^= 1;
+        for (let x = from; x <= to; x++) out[y * width + x] = 1 - out[y * width + x]!;
       }
     }
   }
