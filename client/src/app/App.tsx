@@ -1,45 +1,39 @@
-import { useHealth } from '../api/health.ts';
+import { EditorPage } from '../features/editor/EditorPage.tsx';
+import { HomePage } from '../features/home/HomePage.tsx';
+import { ModelStatus } from '../ui/ModelStatus.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { useRoute } from './router.ts';
 
-/** The app shell: a header and the server/model status bar. Editor pages mount here. */
+/** The app shell: the page for the current route, each behind its own error boundary. */
 export function App() {
-  const health = useHealth();
+  const route = useRoute();
+  if (route.page === 'editor') {
+    return (
+      <ErrorBoundary what="the editor">
+        <EditorPage key={route.sessionId} sessionId={route.sessionId} />
+      </ErrorBoundary>
+    );
+  }
   return (
     <div className="app">
       <header className="app-header">
-        <h1>Roto</h1>
+        <h1>
+          <a href="/">Roto</a>
+        </h1>
         <span className="tagline">collaborative video segmentation</span>
+        <ModelStatus compact={false} />
       </header>
       <main className="app-main">
-        {health.isPending && <p>Connecting to the server…</p>}
-        {health.isError && <p className="error">Cannot reach the server: {health.error.message}</p>}
-        {health.data && <ModelStatus model={health.data.model} />}
+        <ErrorBoundary what="the start page">
+          {route.page === 'home' ? (
+            <HomePage />
+          ) : (
+            <p className="error" role="alert">
+              There is no page at {route.path}. <a href="/">Go to the start page</a>.
+            </p>
+          )}
+        </ErrorBoundary>
       </main>
-      <footer className="status-bar">
-        {health.data ? `server ${health.data.version} · up ${Math.round(health.data.uptimeSec)} s` : 'offline'}
-      </footer>
-    </div>
-  );
-}
-
-function ModelStatus({ model }: { model: NonNullable<ReturnType<typeof useHealth>['data']>['model'] }) {
-  if (model.status === 'ready') {
-    return (
-      <p>
-        Model pack <strong>{model.title ?? model.pack}</strong> is ready on {model.providers.join(', ')}.
-      </p>
-    );
-  }
-  if (model.status === 'loading') return <p>Loading model pack {model.pack}…</p>;
-  return (
-    <div className="error" role="alert">
-      <p>
-        Model pack <strong>{model.pack}</strong> is {model.status}. {model.message}
-      </p>
-      {model.fetchCommand && (
-        <p>
-          Fetch it with <code>{model.fetchCommand}</code>
-        </p>
-      )}
     </div>
   );
 }

