@@ -109,6 +109,28 @@ export function resizeBicubicPillow(
     for (let y = 0; y < rows; y++) {
       const inRow = (y + firstRow) * width * channels;
       const outRow = y * outWidth * channels;
+      if (channels === 3) {
+        // The common case, unrolled over channels: one pass over the taps.
+        for (let xx = 0; xx < outWidth; xx++) {
+          const xmin = bounds[xx * 2] as number;
+          const xmax = bounds[xx * 2 + 1] as number;
+          const kb = xx * ksize;
+          let s0 = HALF;
+          let s1 = HALF;
+          let s2 = HALF;
+          for (let x = 0, p = inRow + xmin * 3; x < xmax; x++, p += 3) {
+            const k = weights[kb + x] as number;
+            s0 += (src[p] as number) * k;
+            s1 += (src[p + 1] as number) * k;
+            s2 += (src[p + 2] as number) * k;
+          }
+          const o = outRow + xx * 3;
+          mid[o] = clip8(s0);
+          mid[o + 1] = clip8(s1);
+          mid[o + 2] = clip8(s2);
+        }
+        continue;
+      }
       for (let xx = 0; xx < outWidth; xx++) {
         const xmin = bounds[xx * 2] as number;
         const xmax = bounds[xx * 2 + 1] as number;
@@ -127,17 +149,20 @@ export function resizeBicubicPillow(
   const out = new Uint8Array(outWidth * outHeight * channels);
   const { ksize, bounds, weights } = vert;
   const stride = midWidth * channels;
+  // Row-wise accumulation (sequential memory access) in int32, as Pillow's accumulators.
+  const acc = new Int32Array(stride);
   for (let yy = 0; yy < outHeight; yy++) {
     const ymin = (bounds[yy * 2] as number) - rowOffset;
     const ymax = bounds[yy * 2 + 1] as number;
     const kb = yy * ksize;
-    const outRow = yy * stride;
-    for (let i = 0; i < stride; i++) {
-      let ss = HALF;
-      let p = ymin * stride + i;
-      for (let y = 0; y < ymax; y++, p += stride) ss += (mid[p] as number) * (weights[kb + y] as number);
-      out[outRow + i] = clip8(ss);
+    acc.fill(HALF);
+    for (let y = 0; y < ymax; y++) {
+      const k = weights[kb + y] as number;
+      const row = (ymin + y) * stride;
+      for (let i = 0; i < stride; i++) acc[i] = ((acc[i] as number) + (mid[row + i] as number) * k) | 0;
     }
+    const outRow = yy * stride;
+    for (let i = 0; i < stride; i++) out[outRow + i] = clip8(acc[i] as number);
   }
   return out;
 }
