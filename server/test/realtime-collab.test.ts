@@ -217,6 +217,7 @@ describe('reconnect and restart', () => {
     const b2 = client();
     const rejoin = await b2.join(sessionId, { name: 'B', clientId: 'b-tab', lastSeq });
     expect(rejoin.catchUp.status).toBe('ok');
+    expect(b2.durableFactsBeforeAck).toBe(0); // the ack comes before any live fact
     const caught = unpackFacts(rejoin.catchUp);
     expect(caught.every((f) => f.seq > lastSeq && f.seq <= rejoin.snapshot.seq)).toBe(true);
     for (const f of caught) if (f.type === 'mask:updated') got.set(f.frame, f);
@@ -225,6 +226,8 @@ describe('reconnect and restart', () => {
         p.of('job:finished').some((f) => f.jobId === jobId) || caught.some((f) => f.type === 'job:finished'),
       'the end of the job',
     );
+    // Live facts start right after the snapshot: nothing twice, nothing missing.
+    expect(b2.of('mask:updated').every((m) => m.seq > rejoin.snapshot.seq)).toBe(true);
     for (const m of b2.of('mask:updated')) got.set(m.frame, m);
     expect([...got.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
     const finalMasks = a.of('mask:updated');

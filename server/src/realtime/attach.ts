@@ -157,7 +157,7 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
       socket,
       'session:join',
       JoinCommandSchema,
-      async (p) => {
+      async (p, ctx) => {
         const role = await authorize(p.sessionId, p.token);
         const room = await sessions.getOrLoad(p.sessionId);
         if (socket.data.sessionId) leave(socket);
@@ -167,7 +167,7 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
           user: p.user,
           role,
         };
-        return room.join(actor, p.lastSeq, () => {
+        return room.join(actor, p.lastSeq, (ack) => {
           void socket.join(roomName(p.sessionId));
           socket.data = {
             sessionId: p.sessionId,
@@ -176,6 +176,8 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
             user: p.user,
             role,
           };
+          // The ack leaves before any fact broadcast after this instant (same socket, same order).
+          ctx.respond(ack);
         });
       },
       // The version is checked before the schema: an old client gets PROTOCOL_MISMATCH, not a field error.

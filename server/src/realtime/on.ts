@@ -42,6 +42,15 @@ export interface OnOptions {
   precheck?: (payload: unknown) => void;
 }
 
+/** What a handler may do besides returning: answer early, at a moment of its choosing. */
+export interface HandlerContext<T> {
+  /**
+   * Sends the success ack now (synchronously) instead of when the handler returns; what the
+   * handler then returns is ignored. `session:join` uses it to order its ack before later facts.
+   */
+  respond(data: T): void;
+}
+
 /**
  * Registers a handler for `event`: parse with `schema`, run `handler`, ack `{ ok, data }` or
  * `{ ok: false, error }`. A missing ack callback is tolerated (the result is dropped).
@@ -50,7 +59,7 @@ export function on<S extends z.ZodType, T>(
   socket: Socket,
   event: string,
   schema: S,
-  handler: (payload: z.output<S>) => T | Promise<T>,
+  handler: (payload: z.output<S>, ctx: HandlerContext<T>) => T | Promise<T>,
   opts: OnOptions,
 ): void {
   const max = opts.maxPayloadBytes ?? MAX_COMMAND_BYTES;
@@ -59,6 +68,16 @@ export function on<S extends z.ZodType, T>(
     const ack = typeof last === 'function' ? (last as (r: Result<T>) => void) : undefined;
     if (ack) args.pop();
     let result: Result<T>;
+    let responded = false;
+    const send = (r: Result<T>) => {
+      if (responded) return;
+      responded = true;
+      try {
+        ack?.(r);
+      } catch (err) {
+        opts.logger.error('could not send an ack', { err, event });
+      }
+    };
     try {
       const size = payloadBytes(args[0]);
       if (size > max) {
@@ -72,17 +91,13 @@ export function on<S extends z.ZodType, T>(
       opts.precheck?.(args[0]);
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) throw parsed.error;
-      result = ok(await handler(parsed.data));
+      result = ok(await handler(parsed.data, { respond: (data) => send(ok(data)) }));
     } catch (err) {
       result = toFailure(err);
       if (result.error.code === 'INTERNAL')
         opts.logger.error(`${event} failed`, { err, socketId: socket.id });
     }
-    try {
-      ack?.(result);
-    } catch (err) {
-      opts.logger.error('could not send an ack', { err, event });
-    }
+    send(result);
   });
 }
 

@@ -255,22 +255,19 @@ export class SessionRoom {
   // ── participants ───────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Adds a participant and answers with the snapshot and the facts after `lastSeq`. `attach` runs
-   * synchronously at the instant the snapshot is taken (the realtime layer joins the socket to the
-   * broadcast room there), so every later fact reaches the participant exactly once, after the ack.
+   * Adds a participant and answers with the snapshot and the facts after `lastSeq`. `attach` gets
+   * the answer synchronously, at the instant the snapshot is taken: the realtime layer joins the
+   * socket to the broadcast room and sends the ack there, so every later fact reaches the
+   * participant exactly once, after the ack.
    */
-  async join(actor: Actor, lastSeq: number | undefined, attach: () => void): Promise<JoinAck> {
+  async join(actor: Actor, lastSeq: number | undefined, attach: (ack: JoinAck) => void): Promise<JoinAck> {
     if (this.status.kind !== 'open') throw new RotoError('BUSY', 'This session is being unloaded; retry');
     this.lastUsed = Date.now();
     const older = await this.recent.readOlder(this.deps.store, this.id, lastSeq);
     // From here on, synchronous: the snapshot, the catch-up and the room membership agree.
     const seq = this.state.seq;
-    const catchUp = this.recent.collect(lastSeq, seq, older);
     const participant = this.members.add(actor);
-    attach();
-    this.deps.publish(this.id, { type: 'participant:joined', participant }, { except: actor.participantId });
-    this.deps.onActivity?.();
-    return {
+    const ack: JoinAck = {
       participantId: actor.participantId,
       role: actor.role,
       snapshot: {
@@ -283,8 +280,12 @@ export class SessionRoom {
         jobs: this.state.runningJobs(),
         seq,
       },
-      catchUp,
+      catchUp: this.recent.collect(lastSeq, seq, older),
     };
+    attach(ack);
+    this.deps.publish(this.id, { type: 'participant:joined', participant }, { except: actor.participantId });
+    this.deps.onActivity?.();
+    return ack;
   }
 
   leave(participantId: string): void {

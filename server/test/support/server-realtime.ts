@@ -127,6 +127,8 @@ const FACT_EVENTS = [
 export class Participant {
   readonly socket: Socket;
   readonly facts: Fact[] = [];
+  /** Durable facts that had arrived when the last join ack did (0: the ack came first). */
+  durableFactsBeforeAck = 0;
   private waiters: Array<() => void> = [];
 
   /** `auth` is sent in the handshake (what an access-control or rate-limit layer would read). */
@@ -164,13 +166,22 @@ export class Participant {
     sessionId: string,
     opts: { name?: string; lastSeq?: number; clientId?: string; token?: string } = {},
   ): Promise<JoinAck> {
-    const res = await this.request<JoinAck>('session:join', {
+    const payload = {
       protocolVersion: PROTOCOL_VERSION,
       sessionId,
       user: { name: opts.name ?? 'tester' },
       ...(opts.lastSeq !== undefined ? { lastSeq: opts.lastSeq } : {}),
       ...(opts.clientId ? { clientId: opts.clientId } : {}),
       ...(opts.token ? { token: opts.token } : {}),
+    };
+    // The ack callback (not a promise continuation) runs in packet order, so it sees exactly the
+    // facts that arrived before the ack.
+    const res = await new Promise<Result<JoinAck>>((resolve, reject) => {
+      this.socket.timeout(60_000).emit('session:join', payload, (err: Error | null, r: Result<JoinAck>) => {
+        if (err) return reject(err);
+        this.durableFactsBeforeAck = this.facts.filter((f) => 'seq' in f).length;
+        resolve(r);
+      });
     });
     if (!res.ok) throw new Error(`join failed: ${res.error.code} ${res.error.message}`);
     return res.data;
