@@ -105,3 +105,26 @@ export async function expectMaskOnTruth(page: Page, truth: FrameTruth, color: st
     })
     .toBe('ok');
 }
+
+/** Private socket of the SDK client the editor runs on (reached into only to cut the line on purpose). */
+type Reachable = { __rotoConnection?: { client?: { socket?: { disconnect(): void; connect(): void } } } };
+
+/** Cuts the editor's connection as a network drop would (the SDK does not reconnect until `restoreConnection`). */
+export async function cutConnection(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as Reachable).__rotoConnection?.client?.socket?.disconnect());
+}
+
+/** Lets the editor's connection come back. */
+export async function restoreConnection(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as Reachable).__rotoConnection?.client?.socket?.connect());
+}
+
+/** Creates a session from the fixture video over REST (as another client would) and returns its editor path. */
+export async function createSession(baseUrl: string, video: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(video)], { type: 'video/mp4' }), 'scene.mp4');
+  const res = await fetch(`${baseUrl}/api/v1/sessions?wait=true`, { method: 'POST', body: form });
+  if (res.status !== 201) throw new Error(`creating the session failed: ${res.status} ${await res.text()}`);
+  const { sessionId } = (await res.json()) as { sessionId: string };
+  return `/s/${sessionId}`;
+}

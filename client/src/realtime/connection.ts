@@ -1,26 +1,13 @@
-import {
-  type ClientToServerEvents,
-  DurableFactSchema,
-  type ErrorBody,
-  type JoinAck,
-  type MasksFetchAck,
-  PROTOCOL_VERSION,
-  type PresenceUpdate,
-  type Result,
-  type ServerToClientEvents,
-  unpackFacts,
-  unpackMasks,
-  type User,
-  type VolatileFact,
-} from '@roto/shared';
-import { io, type Socket } from 'socket.io-client';
+import { type ErrorBody, type PresenceUpdate, type Result, type User, toFailure } from '@roto/shared';
+import { DURABLE_FACT_TYPES, RotoClient, VOLATILE_FACT_SCHEMAS } from '@roto/shared/sdk';
 import { applyFact, applyFetched, applyVolatile, fromSnapshot, rebaseOnSnapshot, type SessionDocState } from './session-doc.ts';
 
 /**
- * The browser's link to one session: joins, keeps the document current from facts, sends commands
- * with a client-made `commandId` and resends them after a reconnect (the server answers a repeat
- * with the first answer, R8), rejoins with `lastSeq` (R13), and queues what the user does while
- * offline instead of losing it. This is the seam where the shared SDK's `RotoClient` plugs in.
+ * The editor's link to one session, built on the shared SDK's `RotoClient` (commands with dedupe
+ * ids resent after a reconnect, an offline queue, facts exactly once in seq order across rejoins).
+ * This class adds what a view needs on top: the session document kept current from those facts,
+ * mask bytes fetched around the playhead, results instead of exceptions, and one change signal
+ * per animation frame for React.
  */
 
 /** Where the connection stands, as the status bar shows it. */
@@ -30,22 +17,34 @@ export type ConnectionState =
   | { kind: 'reconnecting'; since: number }
   | { kind: 'failed'; error: ErrorBody };
 
-type Events = ClientToServerEvents;
-/** Commands the editor sends: every acked event but the join and the mask query. */
-export type CommandName = Exclude<keyof Events, 'session:join' | 'masks:fetch' | 'presence:update'>;
-type PayloadOf<K extends CommandName> = Omit<Parameters<Events[K]>[0], 'commandId'>;
-type AckDataOf<K extends keyof Events> = Parameters<Events[K]>[1] extends (r: Result<infer T>) => void ? T : never;
-
-interface Pending {
-  commandId: string;
-  event: CommandName;
-  payload: Record<string, unknown>;
-  resolve: (r: Result<unknown>) => void;
-  sent: boolean;
+/** The editor's commands, by event name, mapped to the SDK's methods. */
+interface Commands {
+  'prompt:add': RotoClient['addPrompts'];
+  'prompt:clear': RotoClient['clearPrompts'];
+  'object:create': RotoClient['createObject'];
+  'object:update': RotoClient['updateObject'];
+  'object:delete': RotoClient['deleteObject'];
+  'propagation:start': RotoClient['propagate'];
+  'job:cancel': RotoClient['cancelJob'];
+  'history:undo': RotoClient['undo'];
+  'history:redo': RotoClient['redo'];
 }
+/** Commands the editor sends. */
+export type CommandName = keyof Commands;
+type PayloadOf<K extends CommandName> = Parameters<Commands[K]> extends [] ? Record<string, never> : NonNullable<Parameters<Commands[K]>[0]>;
+type AckOf<K extends CommandName> = Awaited<ReturnType<Commands[K]>>;
 
-const FACT_TYPES = ['mask:updated', 'masks:removed', 'masks:stale', 'object:created', 'object:updated', 'object:deleted', 'prompts:updated', 'job:started', 'job:finished', 'job:failed', 'job:cancelled'] as const;
-const VOLATILE_TYPES = ['job:progressed', 'participant:joined', 'participant:left', 'presence:updated'] as const;
+const METHODS: { [K in CommandName]: (c: RotoClient, p: never) => ReturnType<Commands[K]> } = {
+  'prompt:add': (c, p) => c.addPrompts(p),
+  'prompt:clear': (c, p) => c.clearPrompts(p),
+  'object:create': (c, p) => c.createObject(p),
+  'object:update': (c, p) => c.updateObject(p),
+  'object:delete': (c, p) => c.deleteObject(p),
+  'propagation:start': (c, p) => c.propagate(p),
+  'job:cancel': (c, p) => c.cancelJob(p),
+  'history:undo': (c) => c.undo(),
+  'history:redo': (c) => c.redo(),
+};
 
 /** Options of `SessionConnection`. */
 export interface ConnectionOptions {
@@ -57,13 +56,15 @@ export interface ConnectionOptions {
   url?: string;
 }
 
+/** How long to wait before trying again to open a session that is still being prepared. */
+const STILL_INGESTING_RETRY_MS = 1000;
+
 export class SessionConnection {
   readonly sessionId: string;
   state: ConnectionState = { kind: 'connecting' };
   doc: SessionDocState | null = null;
-  /** Commands waiting for an ack (queued while offline, or sent and not yet answered). */
-  readonly pending: Pending[] = [];
-  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** The SDK client once joined (tests reach its socket to cut the connection on purpose). */
+  client: RotoClient | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly options: ConnectionOptions;
   private notifyScheduled = false;
@@ -74,27 +75,7 @@ export class SessionConnection {
   constructor(options: ConnectionOptions) {
     this.options = options;
     this.sessionId = options.sessionId;
-    const opts = { reconnectionDelay: 300, reconnectionDelayMax: 3000, transports: ['websocket', 'polling'] };
-    this.socket = options.url ? io(options.url, opts) : io(opts);
-    this.socket.on('connect', () => void this.join());
-    this.socket.on('disconnect', () => {
-      if (this.closed) return;
-      for (const p of this.pending) p.sent = false;
-      this.setState({ kind: 'reconnecting', since: Date.now() });
-    });
-    this.socket.on('connect_error', () => {
-      if (this.state.kind !== 'failed') this.setState({ kind: 'reconnecting', since: Date.now() });
-    });
-    for (const type of FACT_TYPES) {
-      (this.socket.on as (e: string, cb: (f: unknown) => void) => void)(type, (raw) => this.onFact(raw));
-    }
-    for (const type of VOLATILE_TYPES) {
-      (this.socket.on as (e: string, cb: (f: VolatileFact) => void) => void)(type, (f) => {
-        if (!this.doc) return;
-        applyVolatile(this.doc, f);
-        this.notify();
-      });
-    }
+    void this.open();
   }
 
   /** Calls `listener` (at most once per animation frame) whenever the state or document changes. */
@@ -103,34 +84,37 @@ export class SessionConnection {
     return () => this.listeners.delete(listener);
   }
 
-  /** A number that changes whenever anything a view shows changes. */
+  /** Changes whenever anything a view shows changes. */
   version(): string {
-    return `${this.state.kind}:${this.doc?.revision ?? -1}:${this.pending.length}`;
+    return `${this.state.kind}:${this.doc?.revision ?? -1}:${this.pendingCount()}`;
+  }
+
+  /** Commands issued and not yet answered (queued while offline, or in flight). */
+  pendingCount(): number {
+    return this.client?.pendingCommands ?? 0;
   }
 
   /**
-   * Sends a command; resolves with its ack. While offline the command waits in `pending` and is
-   * sent after the rejoin; an unanswered one is resent with the same `commandId`.
+   * Sends a command; resolves with its result (never rejects). While offline the SDK queues it
+   * and sends it after the rejoin, with the same `commandId`.
    */
-  send<K extends CommandName>(event: K, payload: PayloadOf<K>): Promise<Result<AckDataOf<K>>> {
-    return new Promise((resolve) => {
-      const p: Pending = { commandId: crypto.randomUUID(), event, payload: payload as Record<string, unknown>, resolve: resolve as (r: Result<unknown>) => void, sent: false };
-      this.pending.push(p);
+  async send<K extends CommandName>(event: K, payload: PayloadOf<K>): Promise<Result<AckOf<K>>> {
+    const client = this.client;
+    if (!client) return { ok: false, error: { code: 'CONFLICT', message: 'Not connected to the session yet.' } };
+    const p = (METHODS[event] as (c: RotoClient, p: unknown) => Promise<AckOf<K>>)(client, payload);
+    this.notify();
+    try {
+      return { ok: true, data: await p };
+    } catch (err) {
+      return toFailure(err);
+    } finally {
       this.notify();
-      if (this.state.kind === 'joined') this.emitPending(p);
-    });
+    }
   }
 
-  /**
-   * Sends presence (cursor, viewed frame, selection); dropped while offline, as presence is
-   * volatile. Cursor moves may be dropped under load; a change of frame or selection may not, or
-   * the others would see this person on a frame they left.
-   */
+  /** Sends presence (cursor, viewed frame, selection); while offline only the latest is kept. */
   presence(update: PresenceUpdate): void {
-    if (this.state.kind !== 'joined') return;
-    const cursorOnly = update.frame === undefined && update.selectedObjectId === undefined;
-    if (cursorOnly) this.socket.volatile.emit('presence:update', update);
-    else this.socket.emit('presence:update', update);
+    this.client?.updatePresence(update);
   }
 
   /** Makes sure the bytes of masks on frames `[from, to]` are here (fetched in pages when not). */
@@ -141,78 +125,80 @@ export class SessionConnection {
 
   close(): void {
     this.closed = true;
-    this.socket.close();
+    this.client?.close();
     this.listeners.clear();
   }
 
-  /** Drops the connection as a network failure would (used by the offline-queue test hook). */
-  simulateDrop(): void {
-    this.socket.io.engine?.close();
-  }
-
-  private async join(): Promise<void> {
-    const payload = {
-      protocolVersion: PROTOCOL_VERSION,
-      sessionId: this.sessionId,
-      clientId: this.options.clientId,
-      user: this.options.user,
-      ...(this.doc ? { lastSeq: this.doc.seq } : {}),
-    };
-    const res = (await this.socket.emitWithAck('session:join', payload)) as Result<JoinAck>;
-    if (!res.ok) {
-      this.setState({ kind: 'failed', error: res.error });
-      // A session still decoding (CONFLICT) becomes joinable soon; anything else is final.
-      if (res.error.code === 'CONFLICT') setTimeout(() => this.socket.connected && void this.join(), 1000);
+  private async open(): Promise<void> {
+    const { sessionId, user, clientId } = this.options;
+    let client: RotoClient;
+    try {
+      client = await RotoClient.connect({ url: this.options.url ?? window.location.origin, sessionId, user, clientId });
+    } catch (err) {
+      if (this.closed) return;
+      const failure = toFailure(err);
+      this.setState({ kind: 'failed', error: failure.error });
+      if (failure.error.code === 'CONFLICT') setTimeout(() => !this.closed && void this.open(), STILL_INGESTING_RETRY_MS);
       return;
     }
-    const { snapshot, catchUp } = res.data;
-    this.doc = this.doc ? rebaseOnSnapshot(this.doc, snapshot) : fromSnapshot(snapshot);
-    // The snapshot is the truth; catch-up facts only bring the bytes of masks that changed meanwhile.
-    const facts = catchUp.status === 'ok' ? unpackFacts(catchUp) : [];
-    const bytes = facts.flatMap((f) => (f.type === 'mask:updated' ? [{ ...f, stale: false }] : []));
-    if (bytes.length) applyFetched(this.doc, bytes);
-    this.setState({ kind: 'joined', participantId: res.data.participantId, role: res.data.role });
-    for (const p of this.pending) if (!p.sent) this.emitPending(p);
+    if (this.closed) return client.close();
+    this.client = client;
+    this.doc = fromSnapshot(client.snapshot);
+    const on = client.on.bind(client) as (event: string, listener: (fact: never) => void) => void;
+    for (const type of DURABLE_FACT_TYPES) {
+      on(type, (fact) => {
+        if (this.doc && applyFact(this.doc, fact)) this.notify();
+      });
+    }
+    for (const type of Object.keys(VOLATILE_FACT_SCHEMAS)) {
+      on(type, (fact) => {
+        if (!this.doc) return;
+        applyVolatile(this.doc, fact);
+        this.notify();
+      });
+    }
+    client.on('joined', (info) => {
+      if (!this.doc) return;
+      // `resumed`: the missed facts follow as events; only volatile state is refreshed here.
+      // `reset`: the server could not replay them; the snapshot replaces the document.
+      if (info.kind === 'reset') this.doc = rebaseOnSnapshot(this.doc, info.snapshot);
+      else {
+        this.doc.participants = new Map(info.participants.map((p) => [p.participantId, p]));
+        for (const j of info.snapshot.jobs) {
+          const mine = this.doc.jobs.get(j.job.jobId);
+          if (mine) mine.progress = j.progress;
+        }
+        this.doc.revision++;
+      }
+      this.notify();
+    });
+    client.on('state', (s) => {
+      if (s === 'connected') this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
+      else if (s === 'reconnecting' || s === 'connecting') this.setState({ kind: 'reconnecting', since: Date.now() });
+      if (s === 'connected') void this.fetchMissing();
+    });
+    client.on('error', (e) => {
+      if (client.state === 'offline') this.setState({ kind: 'failed', error: { code: e.code, message: e.message } });
+    });
+    this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
     void this.fetchMissing();
   }
 
-  private emitPending(p: Pending): void {
-    p.sent = true;
-    (this.socket.emit as (e: string, payload: unknown, ack: (r: Result<unknown>) => void) => void)(p.event, { commandId: p.commandId, ...p.payload }, (r) => {
-      const i = this.pending.indexOf(p);
-      if (i < 0) return; // answered already (a resend raced the first answer)
-      this.pending.splice(i, 1);
-      p.resolve(r);
-      this.notify();
-    });
-  }
-
-  private onFact(raw: unknown): void {
-    if (!this.doc) return;
-    const parsed = DurableFactSchema.safeParse(raw);
-    if (!parsed.success) return;
-    if (applyFact(this.doc, parsed.data)) this.notify();
-  }
-
   private async fetchMissing(): Promise<void> {
-    const doc = this.doc;
+    const { doc, client } = this;
     const range = this.wantedRange;
-    if (this.fetching || !doc || !range || this.state.kind !== 'joined') return;
+    if (this.fetching || !doc || !client || !range || client.state !== 'connected') return;
     const missing = [...doc.masks.values()].filter((m) => !m.bytes && m.frame >= range.from && m.frame <= range.to);
     if (missing.length === 0) return;
     this.fetching = true;
     try {
-      let from = Math.min(...missing.map((m) => m.frame));
+      const from = Math.min(...missing.map((m) => m.frame));
       const to = Math.max(...missing.map((m) => m.frame));
-      for (;;) {
-        const res = (await this.socket.emitWithAck('masks:fetch', { range: { from, to } })) as Result<MasksFetchAck>;
-        if (!res.ok || this.doc !== doc) break;
-        const masks = unpackMasks(res.data);
-        applyFetched(doc, masks);
-        this.notify();
-        if (!res.data.more || masks.length === 0) break;
-        from = Math.max(from, ...masks.map((m) => m.frame));
-      }
+      const masks = await client.fetchAllMasks({ range: { from, to } });
+      if (this.doc === doc) applyFetched(doc, masks);
+      this.notify();
+    } catch {
+      // Offline or refused: the next reconnect or scrub asks again.
     } finally {
       this.fetching = false;
     }

@@ -4,7 +4,7 @@ import { ModelStatus } from '../../ui/ModelStatus.tsx';
 /** Connection state, queued edits, the model pack, zoom. */
 export function StatusBar({ conn, zoom }: { conn: SessionConnection; zoom: number }) {
   const s = conn.state;
-  const queued = conn.pending.length;
+  const queued = conn.pendingCount();
   const label =
     s.kind === 'joined' ? (s.role === 'viewer' ? 'connected · view only' : 'connected') : s.kind === 'reconnecting' ? 'reconnecting…' : s.kind === 'connecting' ? 'connecting…' : `error: ${s.error.message}`;
   return (

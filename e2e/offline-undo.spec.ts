@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { createSession, cutConnection, fixture, framePointOnPage, restoreConnection, waitJoined } from './support/editor.ts';
+
+const SHOTS = 'e2e/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+test('a click made while offline is queued, shown as queued, and reaches the other person after reconnecting; undo and redo reach them too', async ({ browser }) => {
+  const { url, video, truth } = fixture();
+  const path = await createSession(url, video);
+  const a = await (await browser.newContext({ baseURL: url })).newPage();
+  const b = await (await browser.newContext({ baseURL: url })).newPage();
+  await a.goto(path);
+  await b.goto(path);
+  await waitJoined(a);
+  await waitJoined(b);
+
+  await cutConnection(a);
+  await expect(a.getByTestId('reconnecting')).toBeVisible();
+  const c = truth.disc[0]!.centroid!;
+  const at = await framePointOnPage(a, c.x, c.y);
+  await a.mouse.click(at.x, at.y);
+  await expect(a.getByTestId('queued')).toContainText('1 edit queued');
+  await a.screenshot({ path: `${SHOTS}/10-a-offline-queued.png` });
+  // Nothing reached B while A was offline.
+  await expect(b.getByTestId('object-row')).toHaveCount(0);
+
+  await restoreConnection(a);
+  await waitJoined(a);
+  await expect(a.getByTestId('queued')).toHaveCount(0);
+  await expect(b.getByTestId('object-row')).toHaveCount(1);
+  await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '1');
+
+  // A undoes the click (its own edit): the object and mask go away for B; redo brings them back.
+  await a.keyboard.press('Control+z');
+  await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '0');
+  await a.keyboard.press('Control+Shift+z');
+  await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '1');
+  await expect(b.getByTestId('object-row')).toHaveCount(1);
+
+  // B has nothing of its own to undo: the message says so next to the undo button.
+  await b.keyboard.press('Control+z');
+  await expect(b.getByRole('alert').filter({ hasText: 'Nothing to undo' })).toBeVisible();
+
+  // The keyboard help opens on "?".
+  await b.keyboard.press('?');
+  await expect(b.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await b.screenshot({ path: `${SHOTS}/11-b-help.png` });
+});
