@@ -113,6 +113,26 @@ describe('model packs', () => {
     expect(err.message).toContain('module "mlp" has no input "input" (mapped from "x"); its inputs are x');
   });
 
+  it('a module returning a tensor of the wrong shape gives a clear error, not a crash', async () => {
+    const dir = pack();
+    editManifest(dir, (m) => {
+      m.modules.imageEncoder.outputs.backboneFpn0 = 'backbone_fpn_1';
+    });
+    const engine = createOnnxEngine({ pack: dir, verify: 'never' });
+    await engine.ready();
+    const err = await failure(
+      engine.segmentImage(
+        { data: new Uint8Array(64 * 48 * 3), width: 64, height: 48 },
+        { points: [{ x: 5, y: 5, label: 1 }] },
+      ),
+    );
+    expect(err.code).toBe('INTERNAL');
+    expect(err.message).toBe(
+      'imageEncoder returned "backbone_fpn_1" of shape [1,64,128,128], expected [1,32,256,256]: the model file does not follow the pack\'s contract',
+    );
+    await engine.close();
+  });
+
   it('a checksum mismatch names both hashes; the verification is cached by size and mtime', async () => {
     const dir = pack();
     const name = 'obj_ptr_tpos_proj_hiera_t_2.1.onnx';
