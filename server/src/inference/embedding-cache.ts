@@ -17,7 +17,10 @@ interface Entry<V> {
   settled: boolean;
 }
 
-/** Default budget: 1 GiB (about 90 SAM2 frames: fpn_0/1/2 + vision_pos_enc_2 ≈ 11.5 MB each). */
+/**
+ * Default budget: 1 GiB, about 40 SAM2 frames (fpn_0 8 MiB, fpn_1 4 MiB, fpn_2 4 MiB,
+ * vision_pos_enc_2 4 MiB, plus 4 MiB for fpn_2 + no_mem_embed once a frame is prompted: 24 MiB).
+ */
 export const DEFAULT_CACHE_BYTES = 1024 ** 3;
 
 /** Cache key of a video frame. */
