@@ -3,12 +3,13 @@
  * the next command, unload waits for running work, many objects per session.
  */
 import { randomUUID } from 'node:crypto';
-import type { Fact } from '@roto/shared';
+import type { Fact, JobInfo } from '@roto/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
 import { GpuLane } from '../src/lane/lane.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { SessionManager } from '../src/sessions/manager.ts';
+import { encodeFactsRecord } from '../src/sessions/records.ts';
 import { SNAPSHOT_AFTER_RECORDS } from '../src/sessions/room.ts';
 import type { Actor } from '../src/sessions/types.ts';
 import { FileSessionStore } from '../src/storage/file-session-store.ts';
@@ -180,6 +181,45 @@ describe('SessionManager', () => {
     expect(m.peek(first)).toBeUndefined(); // idle and over budget: unloaded
     expect(m.peek(busy)).toBe(busyRoom); // someone is in it: kept
     expect((await m.getOrLoad(first)).state.masks.size).toBe(1); // and back on demand
+    await m.close();
+  });
+
+  it('R14: a job a crash interrupted (started, never ended in the log) ends as cancelled on load', async () => {
+    const id = await createSceneSession(store, scene);
+    // What a process killed in the middle of a propagation leaves: job:started and no end.
+    const job = {
+      jobId: 'j-crashed',
+      kind: 'propagation',
+      direction: 'forward',
+      objectIds: [1],
+      range: { from: 0, to: 9 },
+      startedBy: 'Ada',
+    };
+    await store.append(
+      id,
+      encodeFactsRecord({
+        kind: 'command',
+        command: 'propagation:start',
+        commandId: 'c-1',
+        by: 'c1',
+        facts: [{ type: 'job:started', job: job as JobInfo, total: 9 }],
+      }),
+    );
+    await store.close(id);
+    const m = manager(60_000);
+    const room = await m.getOrLoad(id);
+    expect(room.state.jobs.size).toBe(0);
+    expect(published.find((p) => p.sessionId === id && p.fact.type === 'job:cancelled')?.fact).toMatchObject({
+      jobId: 'j-crashed',
+      reason: 'the server restarted',
+    });
+    // The retry of the acknowledged propagation:start still gets its answer.
+    expect(
+      await room.execute(actor, {
+        type: 'propagation:start',
+        payload: { commandId: 'c-1', direction: 'forward' },
+      }),
+    ).toEqual({ jobId: 'j-crashed' });
     await m.close();
   });
 
