@@ -15,7 +15,7 @@ export class FlakyNetwork {
   private refusing = false;
   url = '';
 
-  constructor(private readonly targetPort: number) {
+  constructor(private targetPort: number) {
     this.server = createServer((client) => this.relay(client));
   }
 
@@ -40,6 +40,11 @@ export class FlakyNetwork {
   /** Keeps connections open but discards everything the server sends on them from now on. */
   blackhole(): void {
     for (const p of this.pairs) p.downstreamOpen.value = false;
+  }
+
+  /** Sends new connections to another port (a server restarted elsewhere). */
+  retarget(port: number): void {
+    this.targetPort = port;
   }
 
   /** Accepts connections again. */

@@ -178,6 +178,29 @@ describe('SDK: collaboration', () => {
   });
 });
 
+describe('SDK: presence', () => {
+  it('R16: presence reaches the others, and the latest presence set while offline is sent on rejoin', async () => {
+    const sessionId = await createSceneSession(server.store, scene);
+    const b = await join(sessionId, 'B');
+    const seen: Array<{ participantId: string; frame?: number | undefined }> = [];
+    b.client.on('presence:updated', (f) =>
+      seen.push({ participantId: f.participantId, frame: f.presence.frame }),
+    );
+    const a = await join(sessionId, 'A', { url: network.url });
+    a.client.updatePresence({ frame: 2, cursor: { x: 5, y: 6 } });
+    await until(() => seen.some((p) => p.frame === 2), 'the first presence');
+    expect(seen.at(-1)).toEqual({ participantId: a.client.participantId, frame: 2 });
+    network.cut();
+    await until(() => a.client.state === 'reconnecting', 'the drop');
+    a.client.updatePresence({ frame: 3 });
+    a.client.updatePresence({ frame: 4 });
+    network.restore();
+    await until(() => seen.some((p) => p.frame === 4), 'the presence after the rejoin');
+    expect(seen.at(-1)).toEqual({ participantId: a.client.participantId, frame: 4 });
+    expect(seen.map((p) => p.frame)).not.toContain(3);
+  });
+});
+
 describe('SDK: commands across dropped connections', () => {
   let sessionId: string;
   beforeAll(async () => {
@@ -283,6 +306,34 @@ describe('SDK: failures', () => {
       RotoClient.connect({ url: server.url, sessionId: 'nosuchsession000', user: { name: 'X' } }),
     );
     expect(err.code).toBe('NOT_FOUND');
+  });
+
+  it('a sent command that gets no answer fails with TIMEOUT; the client recovers', async () => {
+    const a = await join(sessionId, 'A', { url: network.url, commandTimeoutMs: 500 });
+    network.blackhole();
+    const err = await rejection(a.client.createObject({ name: 'unanswered' }));
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toContain('object:create');
+    expect(a.client.pendingCommands).toBe(0);
+    network.cut();
+    network.restore();
+    await until(
+      () => a.states.includes('reconnecting') && a.client.state === 'connected',
+      'the drop and the rejoin',
+    );
+    expect((await a.client.createObject({ name: 'answered' })).object.name).toBe('answered');
+  });
+
+  it('the offline queue is bounded: past maxPendingCommands a command fails with BUSY, the queued ones still go', async () => {
+    const a = await join(sessionId, 'A', { url: network.url, maxPendingCommands: 2 });
+    network.cut();
+    await until(() => a.client.state === 'reconnecting', 'the drop');
+    const queued = [a.client.createObject({ name: 'q1' }), a.client.createObject({ name: 'q2' })];
+    const err = await rejection(a.client.createObject({ name: 'q3' }));
+    expect(err.code).toBe('BUSY');
+    expect(err.details).toEqual({ limit: 2 });
+    network.restore();
+    expect((await Promise.all(queued)).map((r) => r.object.name)).toEqual(['q1', 'q2']);
   });
 
   it('close() fails unanswered commands with CANCELLED and goes offline', async () => {
