@@ -12,7 +12,9 @@ async function setOpaque(page: Page): Promise<void> {
   await page.getByTestId('opacity').fill('1');
 }
 
-test('two people: A uploads, B opens the link, both see A’s mask, propagation streams to B, a reload mid-job shows the job', async ({ browser }) => {
+test('two people: A uploads, B opens the link, both see A’s mask, propagation streams to B, a reload mid-job shows the job', async ({
+  browser,
+}) => {
   const { url, video, truth } = fixture();
   const a = await (await browser.newContext({ baseURL: url })).newPage();
   const b = await (await browser.newContext({ baseURL: url })).newPage();

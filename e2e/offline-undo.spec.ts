@@ -1,17 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { createSession, cutConnection, fixture, framePointOnPage, restoreConnection, waitJoined } from './support/editor.ts';
+import {
+  createSession,
+  cutConnection,
+  fixture,
+  framePointOnPage,
+  restoreConnection,
+  waitJoined,
+} from './support/editor.ts';
 
 const SHOTS = 'e2e/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 
-test('a click made while offline is queued, shown as queued, and reaches the other person after reconnecting; undo and redo reach them too', async ({ browser }) => {
+test('a click made while offline is queued, shown as queued, and reaches the other person after reconnecting; undo and redo reach them too', async ({
+  browser,
+}) => {
   const { url, video, truth } = fixture();
   const path = await createSession(url, video);
   const a = await (await browser.newContext({ baseURL: url })).newPage();
   const b = await (await browser.newContext({ baseURL: url })).newPage();
   await a.goto(path);
-  await b.goto(path);
+  // B finds the session on the start page, with its poster frame, and opens it from there.
+  await b.goto('/');
+  const recent = b.getByTestId('recent-session').and(b.locator(`[href="${path}"]`));
+  await expect(recent.locator('img')).toBeVisible();
+  await recent.click();
+  await expect(b).toHaveURL(new RegExp(`${path}$`));
   await waitJoined(a);
   await waitJoined(b);
 
@@ -21,6 +35,7 @@ test('a click made while offline is queued, shown as queued, and reaches the oth
   const at = await framePointOnPage(a, c.x, c.y);
   await a.mouse.click(at.x, at.y);
   await expect(a.getByTestId('queued')).toContainText('1 edit queued');
+  await expect(a.getByTestId('segmenting')).toContainText('waiting for the connection');
   await a.screenshot({ path: `${SHOTS}/10-a-offline-queued.png` });
   // Nothing reached B while A was offline.
   await expect(b.getByTestId('object-row')).toHaveCount(0);
@@ -46,4 +61,11 @@ test('a click made while offline is queued, shown as queued, and reaches the oth
   await b.keyboard.press('?');
   await expect(b.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
   await b.screenshot({ path: `${SHOTS}/11-b-help.png` });
+  await b.keyboard.press('Escape');
+  await expect(b.getByRole('dialog', { name: 'Keyboard shortcuts' })).toHaveCount(0);
+
+  // K plays the video at its fps, with masks, to the last frame.
+  await b.keyboard.press('k');
+  await expect(b.getByTestId('frame-label')).toHaveText(`frame ${truth.frames} / ${truth.frames}`);
+  await expect(b.getByTestId('play')).toHaveText('▶');
 });

@@ -69,13 +69,18 @@ async function run() {
     opacity: 0.5,
     view: { scale: 1, tx: 0, ty: 0 },
     prompts: [],
+    pending: [],
     dragBox: null,
     cursors: [],
   });
 
   // Warm up the JIT and the canvas.
   for (let t = 0; t < 10; t++) {
-    overlay.update(`w${t}`, wire[t]!.map((bytes, k) => ({ bytes, color: COLORS[k]! })), 'fill');
+    overlay.update(
+      `w${t}`,
+      wire[t]!.map((bytes, k) => ({ bytes, color: COLORS[k]! })),
+      'fill',
+    );
     drawScene(ctx, scene(t, true), W, H, 1);
     flush();
   }
@@ -85,7 +90,10 @@ async function run() {
   const bare: number[] = [];
   for (let i = 0; i < 200; i++) {
     const t = i % FRAMES;
-    const layers = wire[t]!.map((bytes, k) => ({ bytes: k === i % OBJECTS ? bytes.slice() : bytes, color: COLORS[k]! }));
+    const layers = wire[t]!.map((bytes, k) => ({
+      bytes: k === i % OBJECTS ? bytes.slice() : bytes,
+      color: COLORS[k]!,
+    }));
     const t0 = performance.now();
     overlay.update(`f${i}`, layers, 'fill');
     drawScene(ctx, scene(t, true), W, H, 1);
@@ -139,7 +147,12 @@ async function run() {
   const scrub = (withMasks: boolean) => {
     const t0 = performance.now();
     for (let t = 0; t < FRAMES; t++) {
-      if (withMasks) overlay.update(`s${t}:${Math.random()}`, wire[t]!.map((bytes, k) => ({ bytes: bytes.slice(), color: COLORS[k]! })), 'fill');
+      if (withMasks)
+        overlay.update(
+          `s${t}:${Math.random()}`,
+          wire[t]!.map((bytes, k) => ({ bytes: bytes.slice(), color: COLORS[k]! })),
+          'fill',
+        );
       drawScene(ctx, scene(t, withMasks), W, H, 1);
       flush();
     }
@@ -150,7 +163,11 @@ async function run() {
   const outline: number[] = [];
   for (let i = 0; i < 30; i++) {
     const t0 = performance.now();
-    overlay.update(`o${i}`, wire[i]!.map((bytes, k) => ({ bytes: bytes.slice(), color: COLORS[k]! })), 'outline');
+    overlay.update(
+      `o${i}`,
+      wire[i]!.map((bytes, k) => ({ bytes: bytes.slice(), color: COLORS[k]! })),
+      'outline',
+    );
     drawScene(ctx, scene(i, true), W, H, 1);
     flush();
     outline.push(performance.now() - t0);

@@ -19,15 +19,27 @@ export interface FrameTruth {
 export interface Fixture {
   url: string;
   video: string;
-  truth: { width: number; height: number; fps: number; frames: number; discColor: [number, number, number]; disc: FrameTruth[] };
+  truth: {
+    width: number;
+    height: number;
+    fps: number;
+    frames: number;
+    discColor: [number, number, number];
+    disc: FrameTruth[];
+  };
 }
 
 /** The server and fixture the global setup prepared. */
 export function fixture(): Fixture {
   const url = process.env.ROTO_E2E_URL;
   const dir = process.env.ROTO_E2E_FIXTURE;
-  if (!url || !dir) throw new Error('ROTO_E2E_URL / ROTO_E2E_FIXTURE are unset: run through playwright.config.ts');
-  return { url, video: join(dir, 'scene.mp4'), truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) };
+  if (!url || !dir)
+    throw new Error('ROTO_E2E_URL / ROTO_E2E_FIXTURE are unset: run through playwright.config.ts');
+  return {
+    url,
+    video: join(dir, 'scene.mp4'),
+    truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')),
+  };
 }
 
 /** Waits until the editor has joined its session. */
@@ -40,7 +52,11 @@ export async function framePointOnPage(page: Page, x: number, y: number): Promis
   const canvas = page.getByTestId('frame-canvas');
   const box = await canvas.boundingBox();
   if (!box) throw new Error('the frame canvas is not visible');
-  const [scale, tx, ty] = await canvas.evaluate((c) => [Number(c.dataset.scale), Number(c.dataset.tx), Number(c.dataset.ty)]);
+  const [scale, tx, ty] = await canvas.evaluate((c) => [
+    Number(c.dataset.scale),
+    Number(c.dataset.tx),
+    Number(c.dataset.ty),
+  ]);
   return { x: box.x + x * scale! + tx!, y: box.y + y * scale! + ty! };
 }
 
@@ -48,7 +64,10 @@ export async function framePointOnPage(page: Page, x: number, y: number): Promis
 export async function goToFrame(page: Page, n: number): Promise<void> {
   const canvas = page.getByTestId('frame-canvas');
   const current = Number(await canvas.getAttribute('data-frame'));
-  await page.locator('body').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  await page
+    .locator('body')
+    .click({ position: { x: 2, y: 2 } })
+    .catch(() => undefined);
   for (let i = current; i < n; i++) await page.keyboard.press('ArrowRight');
   for (let i = current; i > n; i--) await page.keyboard.press('ArrowLeft');
   await expect(canvas).toHaveAttribute('data-frame', String(n));
@@ -83,7 +102,11 @@ export async function maskCoverage(
         const px = Math.floor((x * scale + tx) * dpr);
         const py = Math.floor((y * scale + ty) * dpr);
         const i = (py * img.width + px) * 4;
-        return Math.abs(img.data[i]! - want[0]!) <= 12 && Math.abs(img.data[i + 1]! - want[1]!) <= 12 && Math.abs(img.data[i + 2]! - want[2]!) <= 12;
+        return (
+          Math.abs(img.data[i]! - want[0]!) <= 12 &&
+          Math.abs(img.data[i + 1]! - want[1]!) <= 12 &&
+          Math.abs(img.data[i + 2]! - want[2]!) <= 12
+        );
       };
       return {
         inside: args.inside.filter(isObject).length,
@@ -97,7 +120,12 @@ export async function maskCoverage(
 }
 
 /** Asserts the object's colour covers the ground-truth region (≥ 90 % of it) and stays out of its surroundings (≤ 5 %). */
-export async function expectMaskOnTruth(page: Page, truth: FrameTruth, color: string, avoid: Array<{ x: number; y: number }> = []): Promise<void> {
+export async function expectMaskOnTruth(
+  page: Page,
+  truth: FrameTruth,
+  color: string,
+  avoid: Array<{ x: number; y: number }> = [],
+): Promise<void> {
   await expect
     .poll(async () => {
       const c = await maskCoverage(page, truth, color, avoid);

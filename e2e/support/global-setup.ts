@@ -52,7 +52,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let output = '';
   const server = spawn('npx', ['tsx', 'server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MODEL_PACK: 'test-tiny', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, 'data'),
+      MODEL_PACK: 'test-tiny',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

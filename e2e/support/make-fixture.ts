@@ -74,6 +74,13 @@ function samples(m: Uint8Array, w: number, h: number, b: { x0: number; y0: numbe
 
 await writeFile(
   join(outDir, 'truth.json'),
-  JSON.stringify({ width: scene.width, height: scene.height, fps: scene.fps, frames: scene.frames.length, discColor: disc.color, disc: truth }),
+  JSON.stringify({
+    width: scene.width,
+    height: scene.height,
+    fps: scene.fps,
+    frames: scene.frames.length,
+    discColor: disc.color,
+    disc: truth,
+  }),
 );
 console.log(`fixture written to ${outDir}`);

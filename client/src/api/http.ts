@@ -17,10 +17,19 @@ export function problemToError(status: number, bodyText: string): ApiError {
   try {
     const body = JSON.parse(bodyText) as { code?: unknown; detail?: unknown; title?: unknown };
     const code = isErrorCode(body.code) ? body.code : 'INTERNAL';
-    const message = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : `HTTP ${status}`;
+    const message =
+      typeof body.detail === 'string'
+        ? body.detail
+        : typeof body.title === 'string'
+          ? body.title
+          : `HTTP ${status}`;
     return new ApiError(code, message, status);
   } catch {
-    return new ApiError(status >= 500 ? 'INTERNAL' : 'INVALID_INPUT', `The server answered ${status}.`, status);
+    return new ApiError(
+      status >= 500 ? 'INTERNAL' : 'INVALID_INPUT',
+      `The server answered ${status}.`,
+      status,
+    );
   }
 }
 

@@ -58,17 +58,23 @@ export interface UploadProgress {
  * Uploads a file as `multipart/form-data` (`file` field) with XHR so the bytes sent can be shown
  * (fetch has no upload progress). Resolves with the created session, which is then ingesting.
  */
-export function uploadFile(file: File, onProgress: (p: UploadProgress) => void, signal?: AbortSignal): Promise<SessionCreated> {
+export function uploadFile(
+  file: File,
+  onProgress: (p: UploadProgress) => void,
+  signal?: AbortSignal,
+): Promise<SessionCreated> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', SESSIONS_URL);
     xhr.responseType = 'text';
-    xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.upload.onprogress = (e) =>
+      onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
       if (xhr.status === 201) resolve(JSON.parse(xhr.responseText) as SessionCreated);
       else reject(problemToError(xhr.status, xhr.responseText));
     };
-    xhr.onerror = () => reject(new ApiError('INTERNAL', 'The upload was interrupted: the server cannot be reached.', 0));
+    xhr.onerror = () =>
+      reject(new ApiError('INTERNAL', 'The upload was interrupted: the server cannot be reached.', 0));
     xhr.onabort = () => reject(new ApiError('CANCELLED', 'Upload cancelled.', 0));
     signal?.addEventListener('abort', () => xhr.abort());
     const form = new FormData();
@@ -81,7 +87,11 @@ export function uploadFile(file: File, onProgress: (p: UploadProgress) => void, 
 export async function createFromUrl(url: string): Promise<SessionCreated> {
   let res: Response;
   try {
-    res = await fetch(SESSIONS_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
+    res = await fetch(SESSIONS_URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url }),
+    });
   } catch {
     throw new ApiError('INTERNAL', 'Cannot reach the server. Check your connection.', 0);
   }

@@ -6,7 +6,10 @@ import { useSyncExternalStore } from 'react';
  */
 
 /** Where the app is. */
-export type Route = { page: 'home' } | { page: 'editor'; sessionId: string } | { page: 'not-found'; path: string };
+export type Route =
+  | { page: 'home' }
+  | { page: 'editor'; sessionId: string }
+  | { page: 'not-found'; path: string };
 
 /** Parses a path into a route. */
 export function parseRoute(path: string): Route {

@@ -1,6 +1,13 @@
-import { type ErrorBody, type PresenceUpdate, type Result, type User, toFailure } from '@roto/shared';
+import { type ErrorBody, type PresenceUpdate, type Result, toFailure, type User } from '@roto/shared';
 import { DURABLE_FACT_TYPES, RotoClient, VOLATILE_FACT_SCHEMAS } from '@roto/shared/sdk';
-import { applyFact, applyFetched, applyVolatile, fromSnapshot, rebaseOnSnapshot, type SessionDocState } from './session-doc.ts';
+import {
+  applyFact,
+  applyFetched,
+  applyVolatile,
+  fromSnapshot,
+  rebaseOnSnapshot,
+  type SessionDocState,
+} from './session-doc.ts';
 
 /**
  * The editor's link to one session, built on the shared SDK's `RotoClient` (commands with dedupe
@@ -31,7 +38,8 @@ interface Commands {
 }
 /** Commands the editor sends. */
 export type CommandName = keyof Commands;
-type PayloadOf<K extends CommandName> = Parameters<Commands[K]> extends [] ? Record<string, never> : NonNullable<Parameters<Commands[K]>[0]>;
+type PayloadOf<K extends CommandName> =
+  Parameters<Commands[K]> extends [] ? Record<string, never> : NonNullable<Parameters<Commands[K]>[0]>;
 type AckOf<K extends CommandName> = Awaited<ReturnType<Commands[K]>>;
 
 const METHODS: { [K in CommandName]: (c: RotoClient, p: never) => ReturnType<Commands[K]> } = {
@@ -100,7 +108,8 @@ export class SessionConnection {
    */
   async send<K extends CommandName>(event: K, payload: PayloadOf<K>): Promise<Result<AckOf<K>>> {
     const client = this.client;
-    if (!client) return { ok: false, error: { code: 'CONFLICT', message: 'Not connected to the session yet.' } };
+    if (!client)
+      return { ok: false, error: { code: 'CONFLICT', message: 'Not connected to the session yet.' } };
     const p = (METHODS[event] as (c: RotoClient, p: unknown) => Promise<AckOf<K>>)(client, payload);
     this.notify();
     try {
@@ -133,12 +142,18 @@ export class SessionConnection {
     const { sessionId, user, clientId } = this.options;
     let client: RotoClient;
     try {
-      client = await RotoClient.connect({ url: this.options.url ?? window.location.origin, sessionId, user, clientId });
+      client = await RotoClient.connect({
+        url: this.options.url ?? window.location.origin,
+        sessionId,
+        user,
+        clientId,
+      });
     } catch (err) {
       if (this.closed) return;
       const failure = toFailure(err);
       this.setState({ kind: 'failed', error: failure.error });
-      if (failure.error.code === 'CONFLICT') setTimeout(() => !this.closed && void this.open(), STILL_INGESTING_RETRY_MS);
+      if (failure.error.code === 'CONFLICT')
+        setTimeout(() => !this.closed && void this.open(), STILL_INGESTING_RETRY_MS);
       return;
     }
     if (this.closed) return client.close();
@@ -173,12 +188,15 @@ export class SessionConnection {
       this.notify();
     });
     client.on('state', (s) => {
-      if (s === 'connected') this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
-      else if (s === 'reconnecting' || s === 'connecting') this.setState({ kind: 'reconnecting', since: Date.now() });
+      if (s === 'connected')
+        this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
+      else if (s === 'reconnecting' || s === 'connecting')
+        this.setState({ kind: 'reconnecting', since: Date.now() });
       if (s === 'connected') void this.fetchMissing();
     });
     client.on('error', (e) => {
-      if (client.state === 'offline') this.setState({ kind: 'failed', error: { code: e.code, message: e.message } });
+      if (client.state === 'offline')
+        this.setState({ kind: 'failed', error: { code: e.code, message: e.message } });
     });
     this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
     void this.fetchMissing();
@@ -188,7 +206,9 @@ export class SessionConnection {
     const { doc, client } = this;
     const range = this.wantedRange;
     if (this.fetching || !doc || !client || !range || client.state !== 'connected') return;
-    const missing = [...doc.masks.values()].filter((m) => !m.bytes && m.frame >= range.from && m.frame <= range.to);
+    const missing = [...doc.masks.values()].filter(
+      (m) => !m.bytes && m.frame >= range.from && m.frame <= range.to,
+    );
     if (missing.length === 0) return;
     this.fetching = true;
     try {

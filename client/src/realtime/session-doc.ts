@@ -158,15 +158,27 @@ export function applyFact(doc: SessionDocState, fact: DurableFact): boolean {
       break;
     case 'job:finished':
       doc.jobs.delete(fact.jobId);
-      doc.lastOutcome = { jobId: fact.jobId, kind: 'finished', message: `Propagation finished: ${fact.done} masks.` };
+      doc.lastOutcome = {
+        jobId: fact.jobId,
+        kind: 'finished',
+        message: `Propagation finished: ${fact.done} masks.`,
+      };
       break;
     case 'job:failed':
       doc.jobs.delete(fact.jobId);
-      doc.lastOutcome = { jobId: fact.jobId, kind: 'failed', message: `Propagation failed (${fact.error.code}): ${fact.error.message}` };
+      doc.lastOutcome = {
+        jobId: fact.jobId,
+        kind: 'failed',
+        message: `Propagation failed (${fact.error.code}): ${fact.error.message}`,
+      };
       break;
     case 'job:cancelled':
       doc.jobs.delete(fact.jobId);
-      doc.lastOutcome = { jobId: fact.jobId, kind: 'cancelled', message: `Propagation cancelled after ${fact.done} masks: ${fact.reason}.` };
+      doc.lastOutcome = {
+        jobId: fact.jobId,
+        kind: 'cancelled',
+        message: `Propagation cancelled after ${fact.done} masks: ${fact.reason}.`,
+      };
       break;
     default: {
       const never: never = fact;
@@ -195,7 +207,11 @@ export function applyVolatile(doc: SessionDocState, fact: VolatileFact): void {
       break;
     case 'presence:updated': {
       const p = doc.participants.get(fact.participantId);
-      if (p) doc.participants.set(fact.participantId, { ...p, presence: mergePresence(p.presence, fact.presence) });
+      if (p)
+        doc.participants.set(fact.participantId, {
+          ...p,
+          presence: mergePresence(p.presence, fact.presence),
+        });
       break;
     }
   }

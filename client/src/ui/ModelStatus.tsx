@@ -7,11 +7,16 @@ import { useHealth } from '../api/health.ts';
 export function ModelStatus({ compact }: { compact: boolean }) {
   const health = useHealth();
   if (health.isPending) return <span className="model-status">checking the server…</span>;
-  if (health.isError) return <span className="model-status error">server unreachable: {health.error.message}</span>;
+  if (health.isError)
+    return <span className="model-status error">server unreachable: {health.error.message}</span>;
   const { model } = health.data;
   if (model.status === 'ready') {
     return (
-      <span className="model-status" data-testid="model-status" title={`providers: ${model.providers.join(', ')}`}>
+      <span
+        className="model-status"
+        data-testid="model-status"
+        title={`providers: ${model.providers.join(', ')}`}
+      >
         model <strong>{model.title ?? model.pack}</strong>
         {compact ? '' : ` on ${model.providers.join(', ')}`}
       </span>

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSessionDetails } from '../../api/sessions.ts';
 import { ErrorBoundary } from '../../app/ErrorBoundary.tsx';
+import { ProgressBar } from '../../ui/ProgressBar.tsx';
 import { ObjectsPanel } from '../objects/ObjectsPanel.tsx';
 import { Timeline } from '../timeline/Timeline.tsx';
-import { ProgressBar } from '../../ui/ProgressBar.tsx';
 import { FrameCanvas } from './FrameCanvas.tsx';
 import { FrameCache } from './frame-cache.ts';
 import { KeyboardHelp } from './KeyboardHelp.tsx';
@@ -30,7 +30,8 @@ export function EditorPage({ sessionId }: { sessionId: string }) {
   if (d.status === 'failed') {
     return (
       <p className="page-message error" role="alert">
-        This session could not be made from its media: {d.error?.message ?? 'unknown error'} <a href="/">Back</a>
+        This session could not be made from its media: {d.error?.message ?? 'unknown error'}{' '}
+        <a href="/">Back</a>
       </p>
     );
   }
@@ -62,28 +63,50 @@ function Editor({ sessionId }: { sessionId: string }) {
   const doc = conn?.doc ?? null;
   const frameCount = doc?.media.frameCount ?? 1;
 
-  const setFrame = useCallback((n: number) => setFrameState(Math.min(frameCount - 1, Math.max(0, n))), [frameCount]);
+  const setFrame = useCallback(
+    (n: number) => setFrameState(Math.min(frameCount - 1, Math.max(0, n))),
+    [frameCount],
+  );
 
-  // Tell the others where this person is, and keep the masks around the playhead loaded.
+  // Tell the others where this person is.
   useEffect(() => {
-    if (!conn || conn.state.kind !== 'joined') return;
+    if (conn?.state.kind !== 'joined') return;
     conn.presence({ frame, selectedObjectId: selected });
+  }, [conn, conn?.state.kind, frame, selected]);
+
+  // Keep the frames and mask bytes around the playhead loaded; new masks indexed by a rejoin count too.
+  const revision = doc?.revision ?? 0;
+  useEffect(() => {
+    if (!conn || revision < 0) return;
     conn.ensureMasks(Math.max(0, frame - 30), Math.min(frameCount - 1, frame + 90));
     frames.prefetch(frame, 4, frameCount);
-  }, [conn, conn?.state.kind, frame, selected, frameCount, frames, doc?.masks.size]);
+  }, [conn, frame, frameCount, frames, revision]);
 
   // An object deleted by anyone stops being selected.
   useEffect(() => {
     if (selected !== null && doc && !doc.objects.some((o) => o.id === selected)) setSelected(null);
   }, [doc, doc?.revision, selected]);
 
-  usePlayback({ playing, fps: doc?.media.fps ?? 0, frame, frameCount, frames, setFrame, stop: () => setPlaying(false) });
+  usePlayback({
+    playing,
+    fps: doc?.media.fps ?? 0,
+    frame,
+    frameCount,
+    frames,
+    setFrame,
+    stop: () => setPlaying(false),
+  });
 
   const history = async (which: 'history:undo' | 'history:redo') => {
     if (!conn) return;
     setHistoryError(null);
     const res = await conn.send(which, {});
-    if (!res.ok) setHistoryError(res.error.code === 'CONFLICT' ? `Nothing to ${which === 'history:undo' ? 'undo' : 'redo'}.` : res.error.message);
+    if (!res.ok)
+      setHistoryError(
+        res.error.code === 'CONFLICT'
+          ? `Nothing to ${which === 'history:undo' ? 'undo' : 'redo'}.`
+          : res.error.message,
+      );
   };
   const canEdit = conn?.state.kind !== 'joined' || conn.state.role === 'editor';
   const panKey = useEditorKeys({
@@ -94,7 +117,10 @@ function Editor({ sessionId }: { sessionId: string }) {
     toggleOutline: () => setMode((m) => (m === 'fill' ? 'outline' : 'fill')),
     toggleHideSelected: () => selected !== null && toggleHidden(selected),
     fit: () => setFitRequest((n) => n + 1),
-    deselect: () => setSelected(null),
+    deselect: () => {
+      setHelp(false);
+      setSelected(null);
+    },
     toggleHelp: () => setHelp((h) => !h),
   });
   const toggleHidden = (id: number) =>
@@ -108,7 +134,11 @@ function Editor({ sessionId }: { sessionId: string }) {
     const s = conn?.state;
     return (
       <div className="page-message" role={s?.kind === 'failed' ? 'alert' : undefined}>
-        {s?.kind === 'failed' ? <span className="error">Cannot open this session: {s.error.message}</span> : 'Joining the session…'}{' '}
+        {s?.kind === 'failed' ? (
+          <span className="error">Cannot open this session: {s.error.message}</span>
+        ) : (
+          'Joining the session…'
+        )}{' '}
         <a href="/">Back</a>
       </div>
     );
@@ -124,20 +154,47 @@ function Editor({ sessionId }: { sessionId: string }) {
           {doc.media.width}×{doc.media.height} · {doc.media.frameCount} frames
         </span>
         <div className="undo-redo">
-          <button type="button" onClick={() => void history('history:undo')} disabled={!canEdit} title="Undo your last edit (Ctrl+Z)">
+          <button
+            type="button"
+            onClick={() => void history('history:undo')}
+            disabled={!canEdit}
+            title="Undo your last edit (Ctrl+Z)"
+          >
             ↶ Undo
           </button>
-          <button type="button" onClick={() => void history('history:redo')} disabled={!canEdit} title="Redo (Ctrl+Shift+Z)">
+          <button
+            type="button"
+            onClick={() => void history('history:redo')}
+            disabled={!canEdit}
+            title="Redo (Ctrl+Shift+Z)"
+          >
             ↷ Redo
           </button>
-          {historyError && <span className="error" role="alert">{historyError}</span>}
+          {historyError && (
+            <span className="error" role="alert">
+              {historyError}
+            </span>
+          )}
         </div>
         <label className="opacity">
           opacity
-          <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} data-testid="opacity" />
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={opacity}
+            onChange={(e) => setOpacity(Number(e.target.value))}
+            data-testid="opacity"
+          />
         </label>
         <label>
-          <input type="checkbox" checked={mode === 'outline'} onChange={(e) => setMode(e.target.checked ? 'outline' : 'fill')} /> outline
+          <input
+            type="checkbox"
+            checked={mode === 'outline'}
+            onChange={(e) => setMode(e.target.checked ? 'outline' : 'fill')}
+          />{' '}
+          outline
         </label>
         <PresenceBar conn={conn} />
         <button type="button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
@@ -167,12 +224,26 @@ function Editor({ sessionId }: { sessionId: string }) {
           />
         </ErrorBoundary>
         <aside className="side">
-          <ObjectsPanel conn={conn} selectedObjectId={selected} hidden={hidden} canEdit={canEdit} onSelect={setSelected} onToggleHidden={toggleHidden} />
+          <ObjectsPanel
+            conn={conn}
+            selectedObjectId={selected}
+            hidden={hidden}
+            canEdit={canEdit}
+            onSelect={setSelected}
+            onToggleHidden={toggleHidden}
+          />
           <PropagationPanel conn={conn} canEdit={canEdit} />
         </aside>
       </div>
       <ErrorBoundary what="the timeline">
-        <Timeline conn={conn} frame={frame} playing={playing} hidden={hidden} onSeek={setFrame} onTogglePlay={() => setPlaying((p) => !p)} />
+        <Timeline
+          conn={conn}
+          frame={frame}
+          playing={playing}
+          hidden={hidden}
+          onSeek={setFrame}
+          onTogglePlay={() => setPlaying((p) => !p)}
+        />
       </ErrorBoundary>
       <StatusBar conn={conn} zoom={zoom} />
       {help && <KeyboardHelp onClose={() => setHelp(false)} />}

@@ -1,5 +1,12 @@
 import type { Box, Point } from '@roto/shared';
-import { type PointerEvent as ReactPointerEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  type PointerEvent as ReactPointerEvent,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { colorForName } from '../../app/identity.ts';
 import type { SessionConnection } from '../../realtime/connection.ts';
 import { key } from '../../realtime/session-doc.ts';
@@ -7,7 +14,15 @@ import { drawScene, hitPoint, type Scene } from './draw-scene.ts';
 import type { FrameCache } from './frame-cache.ts';
 import { MaskOverlay } from './mask-overlay.ts';
 import type { PaintMode } from './mask-paint.ts';
-import { clampToFrame, fitTransform, panBy, screenToFrame, type ViewTransform, wheelZoomFactor, zoomAt } from './view-transform.ts';
+import {
+  clampToFrame,
+  fitTransform,
+  panBy,
+  screenToFrame,
+  type ViewTransform,
+  wheelZoomFactor,
+  zoomAt,
+} from './view-transform.ts';
 
 interface Props {
   conn: SessionConnection;
@@ -27,6 +42,13 @@ interface Props {
 }
 
 const DRAG_THRESHOLD_PX = 4;
+
+/** A prompt sent and not yet answered, drawn faded where the user clicked. */
+interface PendingPrompt {
+  frame: number;
+  points: Point[];
+  box: Box | undefined;
+}
 const PRESENCE_INTERVAL_MS = 50;
 
 type Gesture =
@@ -52,6 +74,7 @@ export function FrameCanvas(props: Props) {
   const [gesture, setGesture] = useState<Gesture>({ kind: 'none' });
   const [error, setError] = useState<{ message: string; at: { x: number; y: number } } | null>(null);
   const [, setLoaded] = useState(0);
+  const [pending, setPending] = useState<PendingPrompt[]>([]);
   const overlay = useMemo(() => new MaskOverlay(frameW, frameH), [frameW, frameH]);
   const lastBitmap = useRef<ImageBitmap | null>(null);
   const lastPresence = useRef(0);
@@ -70,10 +93,13 @@ export function FrameCanvas(props: Props) {
     return () => ro.disconnect();
   }, [frameW, frameH]);
 
-  useEffect(() => {
+  const fitNow = useRef(() => {});
+  fitNow.current = () => {
     userMoved.current = false;
     setView(fitTransform(frameW, frameH, size.w, size.h));
-    // biome-ignore lint/correctness/useExhaustiveDependencies: only the fit request resets the view
+  };
+  useEffect(() => {
+    if (props.fitRequest > 0) fitNow.current();
   }, [props.fitRequest]);
 
   useEffect(() => props.onZoomChange(view.scale), [view.scale, props.onZoomChange]);
@@ -91,6 +117,15 @@ export function FrameCanvas(props: Props) {
   }, [frame, frames]);
 
   const visible = doc.objects.filter((o) => !hidden.has(o.id));
+  const pendingColor = doc.objects.find((o) => o.id === selectedObjectId)?.color ?? '#ffffff';
+  const pendingHere: Scene['prompts'] = pending
+    .filter((p) => p.frame === frame)
+    .map((p) => ({
+      objectId: -1,
+      color: pendingColor,
+      prompts: { points: p.points, ...(p.box ? { box: p.box } : {}) },
+      selected: false,
+    }));
   const prompts: Scene['prompts'] = visible.flatMap((o) => {
     const p = doc.prompts.get(key(o.id, frame));
     return p ? [{ objectId: o.id, color: o.color, prompts: p, selected: o.id === selectedObjectId }] : [];
@@ -101,7 +136,9 @@ export function FrameCanvas(props: Props) {
   });
   const overlayKey = `${frame}|${mode}|${layers.map((l) => `${l.id}:${l.version}:${l.color}`).join(',')}`;
   const cursors = [...doc.participants.values()].flatMap((p) =>
-    p.participantId !== (conn.state.kind === 'joined' ? conn.state.participantId : '') && p.presence.frame === frame && p.presence.cursor
+    p.participantId !== (conn.state.kind === 'joined' ? conn.state.participantId : '') &&
+    p.presence.frame === frame &&
+    p.presence.cursor
       ? [{ ...p.presence.cursor, name: p.user.name, color: p.user.color ?? colorForName(p.user.name) }]
       : [],
   );
@@ -118,8 +155,28 @@ export function FrameCanvas(props: Props) {
     overlay.update(overlayKey, layers, mode);
     const bmp = frames.get(frame);
     if (bmp) lastBitmap.current = bmp;
-    const dragBox = gesture.kind === 'box' ? normBox(screenToFrame(view, gesture.start), screenToFrame(view, gesture.end), frameW, frameH) : null;
-    drawScene(ctx, { frame: bmp ?? lastBitmap.current, frameW, frameH, overlay, opacity, view, prompts, dragBox, cursors }, size.w, size.h, dpr);
+    const dragBox =
+      gesture.kind === 'box'
+        ? normBox(screenToFrame(view, gesture.start), screenToFrame(view, gesture.end), frameW, frameH)
+        : null;
+    drawScene(
+      ctx,
+      {
+        frame: bmp ?? lastBitmap.current,
+        frameW,
+        frameH,
+        overlay,
+        opacity,
+        view,
+        prompts,
+        pending: pendingHere,
+        dragBox,
+        cursors,
+      },
+      size.w,
+      size.h,
+      dpr,
+    );
     c.dataset.drawnFrame = bmp ? String(frame) : '';
     c.dataset.maskLayers = String(layers.length);
   });
@@ -131,7 +188,16 @@ export function FrameCanvas(props: Props) {
 
   const send = async (p: { points?: Point[]; box?: Box }, at: { x: number; y: number }) => {
     setError(null);
-    const res = await conn.send('prompt:add', { frame, ...(selectedObjectId !== null ? { objectId: selectedObjectId } : {}), points: p.points ?? [], ...(p.box ? { box: p.box } : {}) });
+    // Shown at once, before the model answers (or while offline, until the command is sent).
+    const mine: PendingPrompt = { frame, points: p.points ?? [], box: p.box };
+    setPending((list) => [...list, mine]);
+    const res = await conn.send('prompt:add', {
+      frame,
+      ...(selectedObjectId !== null ? { objectId: selectedObjectId } : {}),
+      points: p.points ?? [],
+      ...(p.box ? { box: p.box } : {}),
+    });
+    setPending((list) => list.filter((x) => x !== mine));
     if (res.ok) onSelect(res.data.objectId);
     else setError({ message: res.error.message, at });
   };
@@ -144,7 +210,12 @@ export function FrameCanvas(props: Props) {
     const cleared = await conn.send('prompt:clear', { frame, objectId });
     if (!cleared.ok) return setError({ message: cleared.error.message, at });
     if (points.length === 0 && !current.box) return;
-    const res = await conn.send('prompt:add', { frame, objectId, points, ...(current.box ? { box: current.box } : {}) });
+    const res = await conn.send('prompt:add', {
+      frame,
+      objectId,
+      points,
+      ...(current.box ? { box: current.box } : {}),
+    });
     if (!res.ok) setError({ message: res.error.message, at });
   };
 
@@ -171,7 +242,12 @@ export function FrameCanvas(props: Props) {
       userMoved.current = true;
       setView((v) => panBy(v, p.x - gesture.last.x, p.y - gesture.last.y));
       setGesture({ kind: 'pan', last: p });
-    } else if (gesture.kind === 'press' && gesture.button === 0 && !gesture.alt && Math.hypot(p.x - gesture.start.x, p.y - gesture.start.y) > DRAG_THRESHOLD_PX) {
+    } else if (
+      gesture.kind === 'press' &&
+      gesture.button === 0 &&
+      !gesture.alt &&
+      Math.hypot(p.x - gesture.start.x, p.y - gesture.start.y) > DRAG_THRESHOLD_PX
+    ) {
       setGesture({ kind: 'box', start: gesture.start, end: p });
     } else if (gesture.kind === 'box') {
       setGesture({ kind: 'box', start: gesture.start, end: p });
@@ -193,7 +269,10 @@ export function FrameCanvas(props: Props) {
     const f = clampToFrame(screenToFrame(view, p), frameW, frameH);
     const positive = g.button === 0 && !g.alt;
     if (!positive && selectedObjectId === null) {
-      setError({ message: 'Select an object first: a background click only refines an existing object.', at: p });
+      setError({
+        message: 'Select an object first: a background click only refines an existing object.',
+        at: p,
+      });
       return;
     }
     void send({ points: [{ x: round2(f.x), y: round2(f.y), label: positive ? 1 : 0 }] }, p);
@@ -222,6 +301,11 @@ export function FrameCanvas(props: Props) {
         onWheel={onWheel}
         onContextMenu={(e) => e.preventDefault()}
       />
+      {pending.length > 0 && (
+        <div className="canvas-busy" data-testid="segmenting">
+          {conn.state.kind === 'joined' ? 'segmenting…' : 'waiting for the connection…'}
+        </div>
+      )}
       {error && (
         <div className="canvas-error" role="alert" style={{ left: error.at.x + 12, top: error.at.y + 12 }}>
           {error.message}
@@ -241,5 +325,10 @@ function round2(n: number): number {
 function normBox(a: { x: number; y: number }, b: { x: number; y: number }, w: number, h: number): Box {
   const p = clampToFrame(a, w, h);
   const q = clampToFrame(b, w, h);
-  return { x0: round2(Math.min(p.x, q.x)), y0: round2(Math.min(p.y, q.y)), x1: round2(Math.max(p.x, q.x)), y1: round2(Math.max(p.y, q.y)) };
+  return {
+    x0: round2(Math.min(p.x, q.x)),
+    y0: round2(Math.min(p.y, q.y)),
+    x1: round2(Math.max(p.x, q.x)),
+    y1: round2(Math.max(p.y, q.y)),
+  };
 }

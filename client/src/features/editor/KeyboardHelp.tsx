@@ -12,14 +12,15 @@ export const SHORTCUTS: ReadonlyArray<[string, string]> = [
   ['O', 'outline / filled masks'],
   ['H', 'hide / show the selected object'],
   ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo your own edits'],
-  ['Esc', 'deselect the object'],
+  ['Esc', 'deselect the object, close this help'],
   ['?', 'this help'],
 ];
 
+/** The help dialog; Escape (handled with the editor's keys) or the button closes it. */
 export function KeyboardHelp({ onClose }: { onClose(): void }) {
   return (
-    <div className="modal-backdrop" onClick={onClose} onKeyDown={(e) => e.key === 'Escape' && onClose()} role="presentation">
-      <div className="modal" role="dialog" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()} onKeyDown={() => {}}>
+    <div className="modal-backdrop">
+      <dialog open className="modal" aria-label="Keyboard shortcuts">
         <h2>Keys and mouse</h2>
         <table>
           <tbody>
@@ -36,7 +37,7 @@ export function KeyboardHelp({ onClose }: { onClose(): void }) {
         <button type="button" onClick={onClose}>
           Close
         </button>
-      </div>
+      </dialog>
     </div>
   );
 }

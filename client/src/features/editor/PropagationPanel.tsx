@@ -25,14 +25,28 @@ export function PropagationPanel({ conn, canEdit }: { conn: SessionConnection; c
       <h2>Propagate</h2>
       <div className="button-row">
         {(['backward', 'both', 'forward'] as const).map((d) => (
-          <button key={d} type="button" disabled={!canEdit || !hasPrompts || running.length > 0} onClick={() => void start(d)} data-testid={`propagate-${d}`}>
+          <button
+            key={d}
+            type="button"
+            disabled={!canEdit || !hasPrompts || running.length > 0}
+            onClick={() => void start(d)}
+            data-testid={`propagate-${d}`}
+          >
             {d === 'backward' ? '◀ Backward' : d === 'forward' ? 'Forward ▶' : '◀ Both ▶'}
           </button>
         ))}
       </div>
-      {!hasPrompts && <p className="muted">Click an object first; propagation tracks it through the video.</p>}
+      {!hasPrompts && (
+        <p className="muted">Click an object first; propagation tracks it through the video.</p>
+      )}
       {running.map(({ job, progress }) => (
-        <div key={job.jobId} className="job" data-testid="job-progress" data-done={progress.done} data-total={progress.total}>
+        <div
+          key={job.jobId}
+          className="job"
+          data-testid="job-progress"
+          data-done={progress.done}
+          data-total={progress.total}
+        >
           <span>
             {job.direction} by {job.startedBy}: {progress.done} / {progress.total}
           </span>

@@ -6,7 +6,15 @@ export function StatusBar({ conn, zoom }: { conn: SessionConnection; zoom: numbe
   const s = conn.state;
   const queued = conn.pendingCount();
   const label =
-    s.kind === 'joined' ? (s.role === 'viewer' ? 'connected · view only' : 'connected') : s.kind === 'reconnecting' ? 'reconnecting…' : s.kind === 'connecting' ? 'connecting…' : `error: ${s.error.message}`;
+    s.kind === 'joined'
+      ? s.role === 'viewer'
+        ? 'connected · view only'
+        : 'connected'
+      : s.kind === 'reconnecting'
+        ? 'reconnecting…'
+        : s.kind === 'connecting'
+          ? 'connecting…'
+          : `error: ${s.error.message}`;
   return (
     <footer className="status-bar editor-status" data-testid="status-bar">
       <span className={`conn conn-${s.kind}`} data-testid="connection-state" data-state={s.kind}>

@@ -2,6 +2,14 @@ import type { PromptSet } from '@roto/shared';
 import type { MaskOverlay } from './mask-overlay.ts';
 import { frameToScreen, type ViewTransform } from './view-transform.ts';
 
+/** One object's prompts on the frame, with its colour. */
+export interface ScenePrompts {
+  objectId: number;
+  color: string;
+  prompts: PromptSet;
+  selected: boolean;
+}
+
 /** Everything one paint of the editor canvas shows. */
 export interface Scene {
   frame: CanvasImageSource | null;
@@ -11,7 +19,9 @@ export interface Scene {
   opacity: number;
   view: ViewTransform;
   /** Prompts on this frame per visible object, with the object's colour. */
-  prompts: Array<{ objectId: number; color: string; prompts: PromptSet; selected: boolean }>;
+  prompts: ScenePrompts[];
+  /** Prompts sent and not answered yet (drawn faded). */
+  pending: ScenePrompts[];
   /** A box being dragged, in frame pixels. */
   dragBox: { x0: number; y0: number; x1: number; y1: number } | null;
   /** Other people's cursors on this frame, in frame pixels. */
@@ -19,7 +29,13 @@ export interface Scene {
 }
 
 /** Paints `scene` on a canvas whose backing store is `dpr` times its CSS size. */
-export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, cssW: number, cssH: number, dpr: number): void {
+export function drawScene(
+  ctx: CanvasRenderingContext2D,
+  scene: Scene,
+  cssW: number,
+  cssH: number,
+  dpr: number,
+): void {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = '#0e0f12';
   ctx.fillRect(0, 0, cssW, cssH);
@@ -42,19 +58,10 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, cssW: num
   }
   ctx.restore();
 
-  for (const p of scene.prompts) {
-    const b = p.prompts.box;
-    if (b) {
-      const a = frameToScreen(view, { x: b.x0, y: b.y0 });
-      const z = frameToScreen(view, { x: b.x1, y: b.y1 });
-      ctx.strokeStyle = p.color;
-      ctx.lineWidth = p.selected ? 2 : 1;
-      ctx.setLineDash([6, 4]);
-      ctx.strokeRect(a.x, a.y, z.x - a.x, z.y - a.y);
-      ctx.setLineDash([]);
-    }
-    for (const pt of p.prompts.points) drawPoint(ctx, frameToScreen(view, pt), pt.label === 1, p.color, p.selected);
-  }
+  drawPrompts(ctx, view, scene.prompts);
+  ctx.globalAlpha = 0.55;
+  drawPrompts(ctx, view, scene.pending);
+  ctx.globalAlpha = 1;
   if (scene.dragBox) {
     const a = frameToScreen(view, { x: scene.dragBox.x0, y: scene.dragBox.y0 });
     const z = frameToScreen(view, { x: scene.dragBox.x1, y: scene.dragBox.y1 });
@@ -81,8 +88,36 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, cssW: num
   }
 }
 
+/** Boxes and click markers of some objects' prompts. */
+function drawPrompts(
+  ctx: CanvasRenderingContext2D,
+  view: ViewTransform,
+  list: readonly ScenePrompts[],
+): void {
+  for (const p of list) {
+    const b = p.prompts.box;
+    if (b) {
+      const a = frameToScreen(view, { x: b.x0, y: b.y0 });
+      const z = frameToScreen(view, { x: b.x1, y: b.y1 });
+      ctx.strokeStyle = p.color;
+      ctx.lineWidth = p.selected ? 2 : 1;
+      ctx.setLineDash([6, 4]);
+      ctx.strokeRect(a.x, a.y, z.x - a.x, z.y - a.y);
+      ctx.setLineDash([]);
+    }
+    for (const pt of p.prompts.points)
+      drawPoint(ctx, frameToScreen(view, pt), pt.label === 1, p.color, p.selected);
+  }
+}
+
 /** A click marker: a filled disc with + (foreground) or − (background). */
-function drawPoint(ctx: CanvasRenderingContext2D, s: { x: number; y: number }, positive: boolean, color: string, selected: boolean): void {
+function drawPoint(
+  ctx: CanvasRenderingContext2D,
+  s: { x: number; y: number },
+  positive: boolean,
+  color: string,
+  selected: boolean,
+): void {
   const r = selected ? 7 : 5;
   ctx.beginPath();
   ctx.arc(s.x, s.y, r, 0, Math.PI * 2);
@@ -105,7 +140,7 @@ function drawPoint(ctx: CanvasRenderingContext2D, s: { x: number; y: number }, p
 
 /** The prompt point within `radius` CSS px of a screen position, if any (to remove it). */
 export function hitPoint(
-  prompts: Scene['prompts'],
+  prompts: readonly ScenePrompts[],
   view: ViewTransform,
   screen: { x: number; y: number },
   radius = 8,

@@ -14,8 +14,14 @@ export class MaskOverlay {
   private readonly runsCache = new Map<Uint8Array, MaskRuns>();
 
   constructor(width: number, height: number) {
-    this.canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
-    const ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+    this.canvas =
+      typeof OffscreenCanvas === 'function'
+        ? new OffscreenCanvas(width, height)
+        : Object.assign(document.createElement('canvas'), { width, height });
+    const ctx = this.canvas.getContext('2d') as
+      | CanvasRenderingContext2D
+      | OffscreenCanvasRenderingContext2D
+      | null;
     if (!ctx) throw new Error('This browser cannot draw on a canvas.');
     this.ctx = ctx;
     this.image = ctx.createImageData(width, height);

@@ -47,7 +47,11 @@ describe('mask colouring from RM bytes', () => {
 
   it('outline mode paints the border ring only', () => {
     const t = target(30, 30);
-    const n = paintMasks(t, [{ runs: readMaskRuns(rect(30, 30, 5, 5, 15, 15)), color: '#000080' }], 'outline');
+    const n = paintMasks(
+      t,
+      [{ runs: readMaskRuns(rect(30, 30, 5, 5, 15, 15)), color: '#000080' }],
+      'outline',
+    );
     expect(n).toBe(10 * 4 - 4);
     expect(pixel(t, 5, 9)[3]).toBe(255); // left edge
     expect(pixel(t, 10, 10)[3]).toBe(0); // interior

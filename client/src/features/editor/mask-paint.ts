@@ -34,7 +34,9 @@ const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** The 32-bit word whose bytes are r, g, b, 255 in memory order. */
 function packRgba(hex: string): number {
   const [r, g, b] = parseHexColor(hex);
-  return littleEndian ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  return littleEndian
+    ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 /**
@@ -42,7 +44,11 @@ function packRgba(hex: string): number {
  * overlap). Masks whose size differs from the target are skipped: they belong to another frame
  * size and drawing them would smear. Returns how many pixels were painted.
  */
-export function paintMasks(target: RgbaTarget, layers: readonly PaintLayer[], mode: PaintMode = 'fill'): number {
+export function paintMasks(
+  target: RgbaTarget,
+  layers: readonly PaintLayer[],
+  mode: PaintMode = 'fill',
+): number {
   const px = new Uint32Array(target.data.buffer, target.data.byteOffset, target.width * target.height);
   px.fill(0);
   let painted = 0;
@@ -76,7 +82,14 @@ function paintOutline(px: Uint32Array, m: MaskRuns, colour: number): number {
     for (let p = r[i]!; p < end; p++) {
       const x = p % w;
       const edge =
-        x === 0 || x === w - 1 || p < w || p >= w * (h - 1) || bits[p - 1] === 0 || bits[p + 1] === 0 || bits[p - w] === 0 || bits[p + w] === 0;
+        x === 0 ||
+        x === w - 1 ||
+        p < w ||
+        p >= w * (h - 1) ||
+        bits[p - 1] === 0 ||
+        bits[p + 1] === 0 ||
+        bits[p - w] === 0 ||
+        bits[p + w] === 0;
       if (edge) {
         px[p] = colour;
         painted++;

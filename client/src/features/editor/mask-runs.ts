@@ -32,12 +32,14 @@ export function readMaskRuns(bytes: Uint8Array): MaskRuns {
     let shift = 0;
     let byte: number;
     do {
-      if (p >= bytes.length || shift > 28) throw new MaskFormatError('binary-rle', `truncated or malformed run ${i}`);
+      if (p >= bytes.length || shift > 28)
+        throw new MaskFormatError('binary-rle', `truncated or malformed run ${i}`);
       byte = bytes[p++]!;
       value += (byte & 0x7f) * 2 ** shift;
       shift += 7;
     } while (byte & 0x80);
-    if (value === 0 && i > 0) throw new MaskFormatError('binary-rle', `run ${i} is empty (only run 0 may be)`);
+    if (value === 0 && i > 0)
+      throw new MaskFormatError('binary-rle', `run ${i} is empty (only run 0 may be)`);
     if (value > total - pos) throw new MaskFormatError('binary-rle', `runs exceed the ${total} pixels`);
     if (i % 2 === 1) {
       fg[n++] = pos;
@@ -47,6 +49,7 @@ export function readMaskRuns(bytes: Uint8Array): MaskRuns {
     pos += value;
   }
   if (pos !== total) throw new MaskFormatError('binary-rle', `runs cover ${pos} pixels, expected ${total}`);
-  if (p !== bytes.length) throw new MaskFormatError('binary-rle', `${bytes.length - p} unexpected bytes after the last run`);
+  if (p !== bytes.length)
+    throw new MaskFormatError('binary-rle', `${bytes.length - p} unexpected bytes after the last run`);
   return { width: header.width, height: header.height, runs: fg.subarray(0, n), area };
 }

@@ -6,7 +6,15 @@ import type { FrameCache } from './frame-cache.ts';
  * image has not arrived (the clock waits for slow frames instead of showing stale masks on them).
  * Stops at the last frame.
  */
-export function usePlayback(opts: { playing: boolean; fps: number; frame: number; frameCount: number; frames: FrameCache; setFrame(n: number): void; stop(): void }) {
+export function usePlayback(opts: {
+  playing: boolean;
+  fps: number;
+  frame: number;
+  frameCount: number;
+  frames: FrameCache;
+  setFrame(n: number): void;
+  stop(): void;
+}) {
   const { playing, fps, frameCount, frames } = opts;
   const latest = useRef(opts);
   latest.current = opts;

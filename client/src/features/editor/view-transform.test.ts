@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { clampToFrame, fitTransform, frameToScreen, panBy, screenToFrame, wheelZoomFactor, zoomAt } from './view-transform.ts';
+import {
+  clampToFrame,
+  fitTransform,
+  frameToScreen,
+  panBy,
+  screenToFrame,
+  wheelZoomFactor,
+  zoomAt,
+} from './view-transform.ts';
 
 describe('view transform', () => {
   it('fits a 1280×720 frame into a 800×600 viewport, centred', () => {

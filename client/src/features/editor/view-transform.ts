@@ -22,7 +22,13 @@ export const MIN_SCALE = 0.05;
 export const MAX_SCALE = 40;
 
 /** The transform that shows the whole frame centred in the viewport, with a margin of `pad` CSS px. */
-export function fitTransform(frameW: number, frameH: number, viewW: number, viewH: number, pad = 8): ViewTransform {
+export function fitTransform(
+  frameW: number,
+  frameH: number,
+  viewW: number,
+  viewH: number,
+  pad = 8,
+): ViewTransform {
   const availW = Math.max(1, viewW - 2 * pad);
   const availH = Math.max(1, viewH - 2 * pad);
   const scale = clampScale(Math.min(availW / frameW, availH / frameH));

@@ -25,9 +25,15 @@ export function RecentSessions() {
                 navigate(editorPath(s.sessionId));
               }}
             >
-              {s.posterUrl ? <img src={s.posterUrl} alt="" loading="lazy" /> : <div className="poster-placeholder">{s.status}</div>}
+              {s.posterUrl ? (
+                <img src={s.posterUrl} alt="" loading="lazy" />
+              ) : (
+                <div className="poster-placeholder">{s.status}</div>
+              )}
               <span>
-                {s.media.kind === 'video' ? `${s.media.frameCount} frames · ${s.media.width}×${s.media.height}` : `image ${s.media.width}×${s.media.height}`}
+                {s.media.kind === 'video'
+                  ? `${s.media.frameCount} frames · ${s.media.width}×${s.media.height}`
+                  : `image ${s.media.width}×${s.media.height}`}
                 {s.status !== 'ready' && ` · ${s.status}`}
               </span>
               <time dateTime={s.lastActivityAt}>{new Date(s.lastActivityAt).toLocaleString()}</time>

@@ -37,7 +37,10 @@ export function UploadPanel() {
       void queryClient.invalidateQueries({ queryKey: ['sessions'] });
       navigate(editorPath(step.sessionId));
     } else if (details.data.status === 'failed') {
-      setStep({ kind: 'failed', message: details.data.error?.message ?? 'The server could not read this file.' });
+      setStep({
+        kind: 'failed',
+        message: details.data.error?.message ?? 'The server could not read this file.',
+      });
     }
   }, [details.data, step, queryClient]);
 
@@ -45,7 +48,11 @@ export function UploadPanel() {
     abort.current = new AbortController();
     setStep({ kind: 'uploading', name: file.name, progress: { loaded: 0, total: file.size } });
     try {
-      const created = await uploadFile(file, (progress) => setStep({ kind: 'uploading', name: file.name, progress }), abort.current.signal);
+      const created = await uploadFile(
+        file,
+        (progress) => setStep({ kind: 'uploading', name: file.name, progress }),
+        abort.current.signal,
+      );
       setStep({ kind: 'ingesting', sessionId: created.sessionId, name: file.name });
     } catch (err) {
       setStep({ kind: 'failed', message: (err as Error).message });
@@ -75,6 +82,7 @@ export function UploadPanel() {
   const progress = details.data?.progress;
   return (
     <section className="upload-panel" aria-label="New session">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a mouse shortcut; the button inside does the same from the keyboard */}
       <div
         className={`drop-zone${dragging ? ' dragging' : ''}`}
         data-testid="drop-zone"
@@ -103,7 +111,14 @@ export function UploadPanel() {
         />
       </div>
       <form className="url-form" onSubmit={onUrl}>
-        <input type="url" placeholder="…or paste a video URL (http/https)" value={url} onChange={(e) => setUrl(e.target.value)} disabled={busy} aria-label="Video URL" />
+        <input
+          type="url"
+          placeholder="…or paste a video URL (http/https)"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          disabled={busy}
+          aria-label="Video URL"
+        />
         <button type="submit" disabled={busy || !url.trim()}>
           Open
         </button>
@@ -112,7 +127,11 @@ export function UploadPanel() {
         {step.kind === 'uploading' && (
           <>
             <span>Uploading {step.name}</span>
-            <ProgressBar done={step.progress.loaded} total={step.progress.total} label={formatBytes(step.progress.loaded, step.progress.total)} />
+            <ProgressBar
+              done={step.progress.loaded}
+              total={step.progress.total}
+              label={formatBytes(step.progress.loaded, step.progress.total)}
+            />
             <button type="button" onClick={() => abort.current?.abort()}>
               Cancel
             </button>
@@ -126,7 +145,11 @@ export function UploadPanel() {
             <ProgressBar
               done={progress?.done ?? 0}
               total={progress?.total ?? 0}
-              label={progress?.phase === 'decode' ? `${progress.done} / ${progress.total} frames${progress.fps ? ` · ${Math.round(progress.fps)} fps` : ''}` : ''}
+              label={
+                progress?.phase === 'decode'
+                  ? `${progress.done} / ${progress.total} frames${progress.fps ? ` · ${Math.round(progress.fps)} fps` : ''}`
+                  : ''
+              }
             />
           </>
         )}

@@ -20,7 +20,9 @@ export function ObjectsPanel({ conn, selectedObjectId, hidden, canEdit, onSelect
   const [renaming, setRenaming] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const me = conn.state.kind === 'joined' ? conn.state.participantId : '';
-  const editors = [...doc.participants.values()].filter((p) => p.participantId !== me && p.presence.selectedObjectId != null);
+  const editors = [...doc.participants.values()].filter(
+    (p) => p.participantId !== me && p.presence.selectedObjectId != null,
+  );
 
   const run = async (p: Promise<{ ok: boolean; error?: { message: string } }>) => {
     setError(null);
@@ -40,7 +42,12 @@ export function ObjectsPanel({ conn, selectedObjectId, hidden, canEdit, onSelect
     <section className="panel objects-panel" aria-label="Objects">
       <header>
         <h2>Objects</h2>
-        <button type="button" onClick={() => void add()} disabled={!canEdit} title="Add an object; then click on the frame to segment it">
+        <button
+          type="button"
+          onClick={() => void add()}
+          disabled={!canEdit}
+          title="Add an object; then click on the frame to segment it"
+        >
           + Add
         </button>
       </header>
@@ -49,13 +56,21 @@ export function ObjectsPanel({ conn, selectedObjectId, hidden, canEdit, onSelect
         {doc.objects.map((o) => {
           const who = editors.filter((p) => p.presence.selectedObjectId === o.id);
           return (
-            <li key={o.id} className={o.id === selectedObjectId ? 'selected' : ''} data-testid="object-row" data-object-id={o.id} data-color={o.color}>
+            <li
+              key={o.id}
+              className={o.id === selectedObjectId ? 'selected' : ''}
+              data-testid="object-row"
+              data-object-id={o.id}
+              data-color={o.color}
+            >
               <input
                 type="color"
                 value={o.color}
                 disabled={!canEdit}
                 aria-label={`Colour of ${o.name}`}
-                onChange={(e) => void run(conn.send('object:update', { objectId: o.id, color: e.target.value }))}
+                onChange={(e) =>
+                  void run(conn.send('object:update', { objectId: o.id, color: e.target.value }))
+                }
               />
               {renaming === o.id ? (
                 <input
@@ -71,23 +86,41 @@ export function ObjectsPanel({ conn, selectedObjectId, hidden, canEdit, onSelect
                     if (e.key === 'Enter') {
                       const name = e.currentTarget.value.trim();
                       setRenaming(null);
-                      if (name && name !== o.name) void run(conn.send('object:update', { objectId: o.id, name }));
+                      if (name && name !== o.name)
+                        void run(conn.send('object:update', { objectId: o.id, name }));
                     }
                   }}
                 />
               ) : (
-                <button type="button" className="object-name" onClick={() => onSelect(o.id)} onDoubleClick={() => canEdit && setRenaming(o.id)} title="Click to select, double-click to rename">
+                <button
+                  type="button"
+                  className="object-name"
+                  onClick={() => onSelect(o.id)}
+                  onDoubleClick={() => canEdit && setRenaming(o.id)}
+                  title="Click to select, double-click to rename"
+                >
                   {o.name}
                 </button>
               )}
               <span className="editing-avatars">
                 {who.map((p) => (
-                  <span key={p.participantId} className="avatar small" style={{ background: p.user.color ?? colorForName(p.user.name) }} title={`${p.user.name} is editing this object`}>
+                  <span
+                    key={p.participantId}
+                    className="avatar small"
+                    style={{ background: p.user.color ?? colorForName(p.user.name) }}
+                    title={`${p.user.name} is editing this object`}
+                  >
                     {initials(p.user.name)}
                   </span>
                 ))}
               </span>
-              <button type="button" className="icon" aria-pressed={hidden.has(o.id)} title={hidden.has(o.id) ? 'Show' : 'Hide'} onClick={() => onToggleHidden(o.id)}>
+              <button
+                type="button"
+                className="icon"
+                aria-pressed={hidden.has(o.id)}
+                title={hidden.has(o.id) ? 'Show' : 'Hide'}
+                onClick={() => onToggleHidden(o.id)}
+              >
                 {hidden.has(o.id) ? '◌' : '◉'}
               </button>
               <button
@@ -97,7 +130,8 @@ export function ObjectsPanel({ conn, selectedObjectId, hidden, canEdit, onSelect
                 aria-label={`Delete ${o.name}`}
                 disabled={!canEdit}
                 onClick={() => {
-                  if (!window.confirm(`Delete ${o.name} with its prompts and masks? (Ctrl+Z undoes it)`)) return;
+                  if (!window.confirm(`Delete ${o.name} with its prompts and masks? (Ctrl+Z undoes it)`))
+                    return;
                   if (o.id === selectedObjectId) onSelect(null);
                   void run(conn.send('object:delete', { objectId: o.id }));
                 }}

@@ -2,7 +2,13 @@ import { type PointerEvent as ReactPointerEvent, useRef } from 'react';
 import { useThumbnails } from '../../api/sessions.ts';
 import { colorForName, initials } from '../../app/identity.ts';
 import type { SessionConnection } from '../../realtime/connection.ts';
-import { type BarSegment, computeBar, coveredFrames, fractionToFrame, frameToFraction } from './timeline-bars.ts';
+import {
+  type BarSegment,
+  computeBar,
+  coveredFrames,
+  fractionToFrame,
+  frameToFraction,
+} from './timeline-bars.ts';
 
 interface Props {
   conn: SessionConnection;
@@ -31,7 +37,8 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
 
   const bars = doc.objects.map((o) => {
     const prompted: number[] = [];
-    for (const k of doc.prompts.keys()) if (k.startsWith(`${o.id}:`)) prompted.push(Number(k.slice(k.indexOf(':') + 1)));
+    for (const k of doc.prompts.keys())
+      if (k.startsWith(`${o.id}:`)) prompted.push(Number(k.slice(k.indexOf(':') + 1)));
     const masks = [...doc.masks.values()].filter((m) => m.objectId === o.id);
     return { object: o, segments: computeBar(frameCount, prompted, masks) };
   });
@@ -40,13 +47,23 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
   return (
     <section className="timeline" aria-label="Timeline">
       <div className="timeline-controls">
-        <button type="button" onClick={onTogglePlay} disabled={frameCount < 2} data-testid="play" title="Play / pause (K)">
+        <button
+          type="button"
+          onClick={onTogglePlay}
+          disabled={frameCount < 2}
+          data-testid="play"
+          title="Play / pause (K)"
+        >
           {playing ? '❚❚' : '▶'}
         </button>
         <span data-testid="frame-label">
           frame {frame + 1} / {frameCount}
         </span>
-        {fps > 0 && <span className="muted">{(frame / fps).toFixed(2)} s · {Math.round(fps * 100) / 100} fps</span>}
+        {fps > 0 && (
+          <span className="muted">
+            {(frame / fps).toFixed(2)} s · {Math.round(fps * 100) / 100} fps
+          </span>
+        )}
       </div>
       <div
         ref={strip}
@@ -77,7 +94,14 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
           })}
         </div>
         {bars.map(({ object, segments }) => (
-          <div key={object.id} className={`bar${hidden.has(object.id) ? ' dim' : ''}`} data-testid="object-bar" data-object-id={object.id} data-covered={coveredFrames(segments)} title={`${object.name}: ${coveredFrames(segments)} / ${frameCount} frames`}>
+          <div
+            key={object.id}
+            className={`bar${hidden.has(object.id) ? ' dim' : ''}`}
+            data-testid="object-bar"
+            data-object-id={object.id}
+            data-covered={coveredFrames(segments)}
+            title={`${object.name}: ${coveredFrames(segments)} / ${frameCount} frames`}
+          >
             {segments.map((s) => (
               <Segment key={s.from} s={s} color={object.color} frameCount={frameCount} />
             ))}
@@ -90,7 +114,10 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
             <span
               key={p.participantId}
               className="avatar tiny presence-marker"
-              style={{ left: `${(((p.presence.frame ?? 0) + 0.5) / frameCount) * 100}%`, background: p.user.color ?? colorForName(p.user.name) }}
+              style={{
+                left: `${(((p.presence.frame ?? 0) + 0.5) / frameCount) * 100}%`,
+                background: p.user.color ?? colorForName(p.user.name),
+              }}
               title={`${p.user.name} is on frame ${(p.presence.frame ?? 0) + 1}`}
             >
               {initials(p.user.name)}
@@ -98,7 +125,9 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
           ))}
       </div>
       <div className="legend muted">
-        <span className="swatch prompted" /> prompted <span className="swatch propagated" /> tracked <span className="swatch absent" /> not visible <span className="swatch stale" /> stale <span className="swatch missing" /> missing
+        <span className="swatch prompted" /> prompted <span className="swatch propagated" /> tracked{' '}
+        <span className="swatch absent" /> not visible <span className="swatch stale" /> stale{' '}
+        <span className="swatch missing" /> missing
       </div>
     </section>
   );

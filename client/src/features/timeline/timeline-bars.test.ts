@@ -27,7 +27,9 @@ describe('timeline bars', () => {
   });
 
   it('ignores frames outside the video and covers a video with no masks with one missing run', () => {
-    expect(computeBar(4, [9], [{ frame: -1, present: true, stale: false }])).toEqual([{ from: 0, to: 3, status: 'missing' }]);
+    expect(computeBar(4, [9], [{ frame: -1, present: true, stale: false }])).toEqual([
+      { from: 0, to: 3, status: 'missing' },
+    ]);
     expect(coveredFrames(computeBar(4, [], []))).toBe(0);
   });
 

@@ -26,7 +26,11 @@ export interface BarSegment {
  * propagation); a mask where the model judged the object absent is `absent`; a mask is
  * `propagated`; no mask is `missing`.
  */
-export function computeBar(frameCount: number, promptedFrames: Iterable<number>, masks: Iterable<FrameMaskInfo>): BarSegment[] {
+export function computeBar(
+  frameCount: number,
+  promptedFrames: Iterable<number>,
+  masks: Iterable<FrameMaskInfo>,
+): BarSegment[] {
   const status: FrameStatus[] = new Array<FrameStatus>(frameCount).fill('missing');
   for (const m of masks) {
     if (m.frame < 0 || m.frame >= frameCount) continue;
