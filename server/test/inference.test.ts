@@ -3,9 +3,13 @@
  * objects: what a user sees is the mask, so every check is an IoU with the ground truth or the
  * error a bad request gets.
  */
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoFrames } from '../src/inference/engine.ts';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
+import { DEFAULT_MODELS_DIR } from '../src/inference/packs.ts';
 import {
   interiorPoint,
   makeScene,
@@ -198,5 +202,34 @@ describe('video tracking', () => {
     outs.forEach((o, i) => {
       expect(maskIoU(o.mask, sceneObject(scene, SCENE_IDS.disc).masks[i + 1]!)).toBeGreaterThan(0.9);
     });
+  });
+});
+
+describe('SAM2 (not 2.1) packs', () => {
+  it('track without the pointer time projection (zero pointer positions)', async () => {
+    // test-tiny's files under a SAM2 manifest: no obj_ptr_tpos_proj module.
+    const src = join(DEFAULT_MODELS_DIR, 'test-tiny');
+    const dir = mkdtempSync(join(tmpdir(), 'roto-sam2-'));
+    try {
+      const m = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
+      m.name = 'test-tiny-sam2';
+      m.family = 'sam2';
+      delete m.modules.objPtrTposProj;
+      for (const f of [...Object.values(m.modules), m.constants] as { file: string }[]) {
+        symlinkSync(join(src, f.file), join(dir, f.file));
+      }
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+      const sam2 = createOnnxEngine({ pack: dir, verify: 'never' });
+      await sam2.ready();
+      const scene = makeScene({ frames: 6 });
+      const truth = sceneObject(scene, SCENE_IDS.disc).masks;
+      const state = sam2.createVideoState(videoOf(scene, 'sam2'));
+      await state.addPrompts(0, 1, { points: [click(scene, SCENE_IDS.disc)] });
+      for (let t = 1; t < 6; t++)
+        expect(maskIoU((await state.track(t, 1, 'forward')).mask, truth[t]!)).toBeGreaterThan(0.9);
+      await sam2.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
