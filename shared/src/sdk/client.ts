@@ -98,6 +98,8 @@ export class RotoClient {
     this.socket = io(options.url, {
       path: options.path ?? '/socket.io',
       transports: options.transports ?? ['websocket', 'polling'],
+      // WebSocket first (no upgrade dance), but fall back to long-polling where it is blocked.
+      tryAllTransports: true,
       forceNew: true,
       autoConnect: false,
       reconnectionDelay: options.reconnectionDelayMs ?? 500,

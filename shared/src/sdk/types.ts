@@ -27,7 +27,7 @@ export interface ConnectOptions {
   clientId?: string;
   /** Socket.IO path on the server. Default `/socket.io`. */
   path?: string;
-  /** Socket.IO transports, in order of preference. Default `['websocket', 'polling']`. */
+  /** Socket.IO transports, tried in this order until one works. Default `['websocket', 'polling']`. */
   transports?: Array<'websocket' | 'polling'>;
   /** How long a sent command waits for its ack before failing with TIMEOUT. Default 120 000. */
   commandTimeoutMs?: number;
