@@ -9,7 +9,7 @@
  * alternates). Ratios are of p50s; `…RatioMin` of the fastest runs, the figure least disturbed by
  * other processes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { RgbImage, VideoFrames } from '../src/inference/engine.ts';
@@ -112,11 +112,13 @@ async function main(): Promise<void> {
     return;
   }
   let pack = args.pack;
+  let tempPack: string | null = null;
   if (
     pack === 'sam21-parity' ||
     (pack === 'test-tiny' && !existsSync(join(DEFAULT_MODELS_DIR, 'test-tiny', 'manifest.json')))
   ) {
     pack = writeParityPack();
+    tempPack = pack;
   }
   const engine = createOnnxEngine({ pack });
   await engine.ready();
@@ -263,6 +265,7 @@ async function main(): Promise<void> {
   );
   if (args.json) console.log(JSON.stringify(result));
   await engine.close();
+  if (tempPack) rmSync(tempPack, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {
