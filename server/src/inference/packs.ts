@@ -6,7 +6,7 @@
  * engine can report `status: 'missing'` (files absent: fetch them) apart from a broken pack.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +183,8 @@ async function verifyChecksums(
     changed = true;
   }
   if (!changed) return;
+  // Forget files that are gone (temporary packs), so the record does not grow without bound.
+  for (const path of Object.keys(cache)) if (!existsSync(path)) delete cache[path];
   try {
     await mkdir(dirname(cacheFile), { recursive: true });
     await writeFile(cacheFile, JSON.stringify(cache, null, 1));
