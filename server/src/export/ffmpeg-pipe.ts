@@ -100,7 +100,12 @@ export function fpsRational(fps: number): string {
 }
 
 /** Input arguments for raw frames of `pixFmt` on stdin. */
-export function rawInputArgs(width: number, height: number, fps: number, pixFmt: 'rgb24' | 'rgba'): string[] {
+export function rawInputArgs(
+  width: number,
+  height: number,
+  fps: number,
+  pixFmt: 'rgb24' | 'rgba' | 'yuv420p',
+): string[] {
   return [
     '-f',
     'rawvideo',

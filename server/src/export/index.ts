@@ -8,6 +8,7 @@ export type { Polygon } from './contours.ts';
 export { maskPolygons } from './contours.ts';
 export { exportCutoutPngZip, exportCutoutWebm } from './cutouts.ts';
 export { exportDavisZip } from './davis.ts';
+export { exportOverlayVideo } from './overlay-video.ts';
 export { encodeIndexedPng, vocPalette } from './png.ts';
 export {
   checkExportRegistry,
@@ -30,7 +31,7 @@ export type {
   ExportSource,
   FrameMasks,
 } from './types.ts';
-export { exportMaskVideo, exportOverlayVideo } from './video-exports.ts';
+export { exportMaskVideo } from './video-exports.ts';
 export { exportYoloSegZip } from './yolo-seg.ts';
 export { exportYtvisJson } from './ytvis-json.ts';
 export { writeZip, ZipWriter } from './zip-writer.ts';

@@ -7,9 +7,10 @@ import { RotoError } from '@roto/shared';
 import { exportCocoJson } from './coco-json.ts';
 import { exportCutoutPngZip, exportCutoutWebm } from './cutouts.ts';
 import { exportDavisZip } from './davis.ts';
+import { exportOverlayVideo } from './overlay-video.ts';
 import { exportCutoutPng, exportMaskPng } from './single-frame.ts';
 import type { Exporter, ExportSessionKind } from './types.ts';
-import { exportMaskVideo, exportOverlayVideo } from './video-exports.ts';
+import { exportMaskVideo } from './video-exports.ts';
 import { exportYoloSegZip } from './yolo-seg.ts';
 import { exportYtvisJson } from './ytvis-json.ts';
 

@@ -1,0 +1,138 @@
+/**
+ * Export benchmark on a synthetic 720p scene (three objects, exact masks, JPEG frames as a
+ * decoded session holds them): the
+ * overlay MP4 export against bare ffmpeg encoding the same raw frames with the same x264 settings
+ * (`overlayExportRatio` = export fps / bare fps, target ≥ 0.7), and milliseconds per frame of
+ * every other format.
+ *
+ *   npm run bench:export [-- --frames 60 --size 1280x720 --repeats 3 --only overlay-mp4,coco-json --json]
+ *
+ * With `--json` the last line is one JSON object with every figure.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fpsRational } from '../src/export/ffmpeg-pipe.ts';
+import { EXPORT_FORMATS } from '../src/export/registry.ts';
+import type { ExportSource } from '../src/export/types.ts';
+import { H264_ARGS } from '../src/export/video-exports.ts';
+import { runProcess } from '../src/media/process.ts';
+import { describeMediaTools, getMediaTools } from '../src/media/tools.ts';
+import { makeScene } from '../test/support/synthetic.ts';
+
+const { values } = parseArgs({
+  options: {
+    frames: { type: 'string', default: '60' },
+    size: { type: 'string', default: '1280x720' },
+    repeats: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+    /** Comma-separated format ids to time besides the overlay (default: all). */
+    only: { type: 'string' },
+  },
+});
+const repeats = Math.max(1, Number(values.repeats));
+const [width, height] = values.size.split('x').map(Number) as [number, number];
+const frames = Math.max(2, Number(values.frames));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+const tools = await getMediaTools();
+const dir = await mkdtemp(join(tmpdir(), 'roto-bench-export-'));
+
+async function ffmpeg(args: string[]): Promise<void> {
+  const res = await runProcess(tools.ffmpeg.path, ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args]);
+  if (res.exitCode !== 0) throw new Error(res.stderr);
+}
+try {
+  console.log(describeMediaTools(tools));
+  console.log(`scene: ${width}×${height}, ${frames} frames, 3 objects, repeats ${repeats}`);
+  const scene = makeScene({ width, height, frames, fps: 30 });
+  const framesDir = join(dir, 'frames');
+  await mkdir(framesDir);
+  // Baseline input: the scene's raw RGB frames in one file, read by ffmpeg itself.
+  const raw = join(dir, 'frames.rgb');
+  await writeFile(raw, Buffer.concat(scene.frames.map((f) => f.data)));
+  // Frames as a session holds them: ffmpeg's mjpeg at -q:v 2, 4:2:0 (what media/decode.ts writes).
+  await ffmpeg([
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', raw],
+    ...[
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '2',
+      '-pix_fmt',
+      'yuvj420p',
+      '-start_number',
+      '0',
+      join(framesDir, '%05d.jpg'),
+    ],
+  ]);
+  const source: ExportSource = {
+    width,
+    height,
+    fps: scene.fps,
+    frameCount: frames,
+    hasAudio: false,
+    title: 'bench',
+    framePath: (i) => join(framesDir, `${String(i).padStart(5, '0')}.jpg`),
+    objects: scene.objects.map((o) => ({ id: o.id, name: o.name, color: '#ffd700' })),
+    masks: (i) => new Map(scene.objects.map((o) => [o.id, o.masks[i]!])),
+  };
+
+  const bare = async (): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    await ffmpeg([
+      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', fpsRational(scene.fps)],
+      ...['-i', raw, ...H264_ARGS, '-movflags', '+faststart', join(dir, 'bare.mp4')],
+    ]);
+    return ms(t0);
+  };
+  const timeFormat = async (id: string): Promise<number> => {
+    const f = EXPORT_FORMATS.find((x) => x.id === id)!;
+    const t0 = process.hrtime.bigint();
+    await f.run(source, join(dir, `out-${id}.${f.extension}`));
+    return ms(t0);
+  };
+
+  // Warm-up (binary and page cache), then alternate baseline and export; the median is kept
+  // because these machines are shared and one run can be off by 2×.
+  await bare();
+  await timeFormat('overlay-mp4');
+  const bareMs: number[] = [];
+  const overlayMs: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    bareMs.push(await bare());
+    overlayMs.push(await timeFormat('overlay-mp4'));
+  }
+  const bareFps = frames / (median(bareMs) / 1000);
+  const overlayFps = frames / (median(overlayMs) / 1000);
+  const result: Record<string, number> = {
+    frames,
+    width,
+    height,
+    bareEncodeFps: round(bareFps, 1),
+    overlayExportFps: round(overlayFps, 1),
+    overlayExportRatio: round(overlayFps / bareFps, 3),
+  };
+  console.log(`bare ffmpeg x264 of the raw frames: ${result.bareEncodeFps} fps`);
+  console.log(`overlay MP4 export:                 ${result.overlayExportFps} fps`);
+  console.log(`overlayExportRatio = ${result.overlayExportRatio} (target ≥ 0.7)`);
+
+  const single = new Set(['mask-png', 'cutout-png']);
+  const only = values.only ? new Set(values.only.split(',')) : undefined;
+  for (const f of EXPORT_FORMATS) {
+    if (f.id === 'overlay-mp4' || (only && !only.has(f.id))) continue;
+    const runs: number[] = [];
+    for (let r = 0; r < repeats; r++) runs.push(await timeFormat(f.id));
+    // Single-frame formats write one frame whatever the source length.
+    const perFrame = median(runs) / (single.has(f.id) ? 1 : frames);
+    const key = `${f.id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())}MsPerFrame`;
+    result[key] = round(perFrame);
+    console.log(`${f.label.padEnd(42)} ${round(perFrame).toFixed(2).padStart(8)} ms/frame`);
+  }
+  if (values.json) console.log(JSON.stringify(result));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+/**
+ * ffmpeg decoding a numbered JPEG sequence to raw yuvj420p frames on its stdout, yielded one
+ * frame at a time (the stream's backpressure keeps ffmpeg at most a pipe buffer ahead).
+ */
+import { spawn } from 'node:child_process';
+import { RotoError } from '@roto/shared';
+import { lastErrorLine } from '../media/process.ts';
+import { fpsRational } from './ffmpeg-pipe.ts';
+import { cancelledError } from './output.ts';
+import { yuv420Size } from './yuv-overlay.ts';
+
+/**
+ * Yields `count` frames of the sequence `pattern` (an image2 pattern, e.g. `file:/…/%05d.jpg`) as
+ * full-range yuv420p. Rejects with INTERNAL when ffmpeg fails or yields fewer frames, CANCELLED on
+ * abort; ffmpeg is killed whenever the consumer stops early.
+ */
+export async function* decodeJpegSequence(
+  ffmpegPath: string,
+  pattern: string,
+  options: { width: number; height: number; fps: number; count: number; signal?: AbortSignal | undefined },
+): AsyncGenerator<Uint8Array> {
+  const args = [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'image2', '-protocol_whitelist', 'file'],
+    ...['-start_number', '0', '-framerate', fpsRational(options.fps), '-i', pattern],
+    ...['-frames:v', String(options.count), '-f', 'rawvideo', '-pix_fmt', 'yuvj420p', 'pipe:1'],
+  ];
+  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-8000);
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code));
+  });
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  options.signal?.addEventListener('abort', kill, { once: true });
+  const size = yuv420Size(options.width, options.height);
+  let frame = new Uint8Array(size);
+  let filled = 0;
+  let yielded = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(size - filled, chunk.length - off);
+        frame.set(chunk.subarray(off, off + n), filled);
+        filled += n;
+        off += n;
+        if (filled === size) {
+          yield frame;
+          yielded++;
+          frame = new Uint8Array(size);
+          filled = 0;
+        }
+      }
+    }
+    const code = await exited;
+    if (options.signal?.aborted) throw cancelledError(options.signal);
+    if (code !== 0 || yielded < options.count) {
+      const line = lastErrorLine(stderr);
+      throw new RotoError(
+        'INTERNAL',
+        `Reading the session's frames failed after ${yielded} of ${options.count}${line ? `: ${line}` : ''}`,
+        { framesRead: yielded, frameCount: options.count, ffmpeg: line },
+      );
+    }
+  } finally {
+    kill();
+    options.signal?.removeEventListener('abort', kill);
+    await exited;
+  }
+}
