@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import {
   createSession,
   cutConnection,
+  expectMaskOnTruth,
   fixture,
   framePointOnPage,
   restoreConnection,
@@ -22,6 +23,7 @@ test('a click made while offline is queued, shown as queued, and reaches the oth
   await a.goto(path);
   // B finds the session on the start page, with its poster frame, and opens it from there.
   await b.goto('/');
+  await b.screenshot({ path: `${SHOTS}/09-b-home.png` });
   const recent = b.getByTestId('recent-session').and(b.locator(`[href="${path}"]`));
   await expect(recent.locator('img')).toBeVisible();
   await recent.click();
@@ -52,6 +54,22 @@ test('a click made while offline is queued, shown as queued, and reaches the oth
   await a.keyboard.press('Control+Shift+z');
   await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '1');
   await expect(b.getByTestId('object-row')).toHaveCount(1);
+
+  // B zooms in on the disc with the wheel: the mask stays on the object at any zoom.
+  const color = (await b.getByTestId('object-row').getAttribute('data-color')) ?? '';
+  await b.getByTestId('opacity').fill('1');
+  const before = Number(await b.getByTestId('frame-canvas').getAttribute('data-scale'));
+  const onDisc = await framePointOnPage(b, c.x + 10, c.y + 10);
+  await b.mouse.move(onDisc.x, onDisc.y);
+  await b.mouse.wheel(0, -300);
+  await expect
+    .poll(async () => Number(await b.getByTestId('frame-canvas').getAttribute('data-scale')))
+    .toBeGreaterThan(before * 1.5);
+  const t0 = truth.disc[0]!;
+  const near = t0.inside.filter(([x, y]) => Math.abs(x - c.x - 10) < 25 && Math.abs(y - c.y - 10) < 25);
+  await expectMaskOnTruth(b, { ...t0, inside: near, outside: [] }, color, [c]);
+  await b.screenshot({ path: `${SHOTS}/12-b-zoomed.png` });
+  await b.keyboard.press('f');
 
   // B has nothing of its own to undo: the message says so next to the undo button.
   await b.keyboard.press('Control+z');

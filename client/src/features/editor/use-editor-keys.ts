@@ -21,7 +21,10 @@ export function useEditorKeys(actions: KeyActions): boolean {
   useEffect(() => {
     const typing = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+      if (!t) return false;
+      // A slider or checkbox keeps focus after a click; the editor's keys must still work there.
+      if (t instanceof HTMLInputElement) return !['range', 'checkbox', 'color', 'button'].includes(t.type);
+      return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable;
     };
     const down = (e: KeyboardEvent) => {
       if (typing(e)) return;
