@@ -129,7 +129,9 @@ export async function expectMaskOnTruth(
   await expect
     .poll(async () => {
       const c = await maskCoverage(page, truth, color, avoid);
-      return c.inside / c.insideN >= 0.9 && c.outside / Math.max(1, c.outsideN) <= 0.05 ? 'ok' : JSON.stringify(c);
+      return c.inside / c.insideN >= 0.9 && c.outside / Math.max(1, c.outsideN) <= 0.05
+        ? 'ok'
+        : JSON.stringify(c);
     })
     .toBe('ok');
 }
