@@ -178,6 +178,47 @@ describe('SDK: collaboration', () => {
   });
 });
 
+describe('SDK: every command', () => {
+  it('R12, R15, R10: clear, undo, redo, rename, cancel and delete, as the other participant sees them', async () => {
+    const sessionId = await createSceneSession(server.store, scene);
+    const a = await join(sessionId, 'A');
+    const b = await join(sessionId, 'B');
+    const { objectId } = await a.client.addPrompts({ frame: 0, points: [click(disc, 0)] });
+    await a.client.clearPrompts({ frame: 0, objectId });
+    await until(() => b.of('prompts:updated').length === 2, 'the clear');
+    expect(b.of('prompts:updated')[1]).toMatchObject({ objectId, frame: 0, prompts: null });
+    expect(b.of('masks:removed').at(-1)).toMatchObject({ objectId, frames: [0] });
+
+    expect(await a.client.undo()).toMatchObject({ command: 'prompt:clear' });
+    await until(() => b.of('prompts:updated').length === 3, 'the undo');
+    expect(b.of('prompts:updated')[2]).toMatchObject({
+      objectId,
+      frame: 0,
+      prompts: { points: [click(disc, 0)] },
+    });
+    expect(await a.client.redo()).toMatchObject({ command: 'prompt:clear' });
+    expect(await a.client.undo()).toMatchObject({ command: 'prompt:clear' });
+
+    const renamed = await a.client.updateObject({ objectId, name: 'Ball', color: '#00FF00' });
+    expect(renamed.object).toEqual({ id: objectId, name: 'Ball', color: '#00ff00' });
+
+    const { jobId } = await a.client.propagate({ direction: 'forward', objectIds: [objectId] });
+    await until(() => b.of('mask:updated').some((m) => m.source === 'propagation'), 'the first tracked mask');
+    expect(await a.client.cancelJob({ jobId })).toEqual({ jobId });
+    await until(() => b.of('job:cancelled').some((f) => f.jobId === jobId), 'job:cancelled');
+    const cancelled = b.of('job:cancelled')[0]!;
+    expect(cancelled.reason).toBe('cancelled by A');
+    expect(cancelled.done).toBeLessThan(FRAMES - 1);
+
+    await a.client.deleteObject({ objectId });
+    await until(() => b.of('object:deleted').length === 1, 'the delete');
+    expect(b.of('object:deleted')[0]).toMatchObject({ objectId });
+    const snap = (await join(sessionId, 'late')).client.snapshot;
+    expect(snap.objects).toEqual([]);
+    expect(snap.masks).toEqual([]);
+  });
+});
+
 describe('SDK: presence', () => {
   it('R16: presence reaches the others, and the latest presence set while offline is sent on rejoin', async () => {
     const sessionId = await createSceneSession(server.store, scene);
