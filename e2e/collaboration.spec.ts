@@ -83,5 +83,16 @@ test('two people: A uploads, B opens the link, both see A’s mask, propagation 
   await goToFrame(a, later.frame);
   await expectMaskOnTruth(a, later, OBJECT_COLOR);
   await a.screenshot({ path: `${SHOTS}/06-a-later-frame.png` });
-  expect(midJob || true).toBe(true);
+
+  // A corrects the object on that frame: the masks tracked after it turn stale on B's timeline (R12),
+  // and a new forward propagation recomputes them.
+  const fix = await framePointOnPage(a, later.centroid!.x + 5, later.centroid!.y);
+  await a.mouse.click(fix.x, fix.y);
+  const stale = b.getByTestId('object-bar').locator('[data-status=stale]');
+  await expect(stale).toHaveCount(1);
+  await expect(b.getByTestId('object-bar').locator('[data-status=prompted]')).toHaveCount(2);
+  await b.screenshot({ path: `${SHOTS}/07-b-stale-after-correction.png` });
+  await a.getByTestId('propagate-forward').click();
+  await expect(stale).toHaveCount(0);
+  await expect(b.getByTestId('object-bar')).toHaveAttribute('data-covered', String(truth.frames));
 });

@@ -23,10 +23,15 @@ export function ModelStatus({ compact }: { compact: boolean }) {
     );
   }
   if (model.status === 'loading') return <span className="model-status">loading model {model.pack}…</span>;
+  // The server's message often already names the command; say it once, as code to copy.
+  const message =
+    model.message && !compact
+      ? model.message.replace(model.fetchCommand ?? '\u0000', '').replace(/\s*Run:\s*$/, '')
+      : '';
   return (
-    <span className="model-status error" role="alert" data-testid="model-status">
+    <span className="model-status error" role="alert" data-testid="model-status" title={model.message}>
       Model pack <strong>{model.pack}</strong> is {model.status}
-      {model.message ? `: ${model.message}` : '.'}
+      {message ? `: ${message}` : '.'}
       {model.fetchCommand && (
         <>
           {' '}
