@@ -15,7 +15,10 @@ const OBJECTS = 5;
 const FRAMES = 100;
 const COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#42d4f4'];
 
-/** Object k on frame t: an ellipse moving across the frame (a realistic run count per row). */
+/**
+ * Object k on frame t: an ellipse moving across the frame with ragged edges and a few holes, so
+ * its RM size (a few KB) is in the range real SAM2 masks have at 720p.
+ */
 function ellipseMask(k: number, t: number): Uint8Array {
   const m = new Uint8Array(W * H);
   const cx = 150 + k * 220 + t * 3;
@@ -25,9 +28,13 @@ function ellipseMask(k: number, t: number): Uint8Array {
   for (let y = Math.max(0, Math.floor(cy - ry)); y < Math.min(H, cy + ry); y++) {
     const dy = (y - cy) / ry;
     const half = rx * Math.sqrt(Math.max(0, 1 - dy * dy));
-    const x0 = Math.max(0, Math.round(cx - half));
-    const x1 = Math.min(W, Math.round(cx + half));
-    if (x1 > x0) m.fill(1, y * W + x0, y * W + x1);
+    const jitter = ((y * 7919 + t * 31 + k * 101) % 7) - 3;
+    const x0 = Math.max(0, Math.round(cx - half + jitter));
+    const x1 = Math.min(W, Math.round(cx + half - jitter));
+    if (x1 <= x0) continue;
+    m.fill(1, y * W + x0, y * W + x1);
+    // Holes and islands every few rows, as thin structures and noise leave in real masks.
+    if (y % 3 === 0) for (let x = x0 + 6; x < x1 - 6; x += 23) m.fill(0, y * W + x, y * W + x + 2);
   }
   return m;
 }
