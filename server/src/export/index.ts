@@ -8,6 +8,13 @@ export type { Polygon } from './contours.ts';
 export { maskPolygons } from './contours.ts';
 export { exportCutoutPngZip, exportCutoutWebm } from './cutouts.ts';
 export { exportDavisZip } from './davis.ts';
+export {
+  type ExportableSession,
+  type ExportJobState,
+  ExportJobs,
+  type ExportJobsDeps,
+  type ExportJobView,
+} from './export-jobs.ts';
 export { exportOverlayVideo } from './overlay-video.ts';
 export { encodeIndexedPng, vocPalette } from './png.ts';
 export {
@@ -20,6 +27,13 @@ export {
   formatsFor,
   runExport,
 } from './registry.ts';
+export {
+  type SessionDocument,
+  type SessionFiles,
+  sessionExportSource,
+  sessionFramesDir,
+  sessionOpener,
+} from './session-source.ts';
 export { exportCutoutPng, exportMaskPng } from './single-frame.ts';
 export type {
   Exporter,
