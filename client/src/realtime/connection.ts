@@ -64,8 +64,9 @@ export interface ConnectionOptions {
   url?: string;
 }
 
-/** How long to wait before trying again to open a session that is still being prepared. */
-const STILL_INGESTING_RETRY_MS = 1000;
+/** How long to wait before trying again to open a session that is still being prepared or did not answer. */
+const OPEN_RETRY_MS = 1000;
+const RETRYABLE_OPEN_ERRORS = new Set(['CONFLICT', 'TIMEOUT', 'BUSY', 'INTERNAL']);
 
 export class SessionConnection {
   readonly sessionId: string;
@@ -152,8 +153,10 @@ export class SessionConnection {
       if (this.closed) return;
       const failure = toFailure(err);
       this.setState({ kind: 'failed', error: failure.error });
-      if (failure.error.code === 'CONFLICT')
-        setTimeout(() => !this.closed && void this.open(), STILL_INGESTING_RETRY_MS);
+      // Still being prepared, or the server did not answer in time: try again. Anything else
+      // (not found, forbidden, protocol mismatch) retrying cannot fix.
+      if (RETRYABLE_OPEN_ERRORS.has(failure.error.code))
+        setTimeout(() => !this.closed && void this.open(), OPEN_RETRY_MS);
       return;
     }
     if (this.closed) return client.close();

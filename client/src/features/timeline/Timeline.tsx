@@ -1,7 +1,8 @@
-import { type PointerEvent as ReactPointerEvent, useRef } from 'react';
+import { type PointerEvent as ReactPointerEvent, useMemo, useRef } from 'react';
 import { useThumbnails } from '../../api/sessions.ts';
 import { colorForName, initials } from '../../app/identity.ts';
 import type { SessionConnection } from '../../realtime/connection.ts';
+import type { SessionDocState } from '../../realtime/session-doc.ts';
 import {
   type BarSegment,
   computeBar,
@@ -35,13 +36,10 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
     onSeek(fractionToFrame((e.clientX - r.left) / r.width, frameCount));
   };
 
-  const bars = doc.objects.map((o) => {
-    const prompted: number[] = [];
-    for (const k of doc.prompts.keys())
-      if (k.startsWith(`${o.id}:`)) prompted.push(Number(k.slice(k.indexOf(':') + 1)));
-    const masks = [...doc.masks.values()].filter((m) => m.objectId === o.id);
-    return { object: o, segments: computeBar(frameCount, prompted, masks) };
-  });
+  // Recomputed when the document changes, not on every scrub or presence move.
+  const revision = doc.revision;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the document is mutated in place; its revision says when
+  const bars = useMemo(() => barsOf(doc, frameCount), [doc, frameCount, revision]);
 
   const t = thumbs.data;
   return (
@@ -78,16 +76,18 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
         <div className="thumbs">
           {t?.tiles.map((tile, i) => {
             const next = t.tiles[i + 1]?.frame ?? frameCount;
+            // Tiles are scaled to the strip's height; a tile never spills over the next one's span.
+            const s = STRIP_HEIGHT_PX / t.tileHeight;
             return (
               <div
                 key={tile.frame}
                 className="thumb"
                 style={{
                   left: `${frameToFraction(tile.frame, frameCount) * 100}%`,
-                  width: `${((next - tile.frame) / frameCount) * 100}%`,
+                  width: `min(${t.tileWidth * s}px, ${((next - tile.frame) / frameCount) * 100}%)`,
                   backgroundImage: `url(${t.spriteUrl})`,
-                  backgroundPosition: `-${tile.x}px -${tile.y}px`,
-                  backgroundSize: `${t.width}px ${t.height}px`,
+                  backgroundPosition: `-${tile.x * s}px -${tile.y * s}px`,
+                  backgroundSize: `${t.width * s}px ${t.height * s}px`,
                 }}
               />
             );
@@ -131,6 +131,28 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
       </div>
     </section>
   );
+}
+
+/** Height of the thumbnail strip (matches `.thumbs` in app.css). */
+const STRIP_HEIGHT_PX = 40;
+
+/** One bar per object: its prompted frames and masks as runs. */
+function barsOf(doc: SessionDocState, frameCount: number) {
+  const prompted = new Map<number, number[]>();
+  for (const k of doc.prompts.keys()) {
+    const [id, frame] = k.split(':').map(Number) as [number, number];
+    prompted.set(id, [...(prompted.get(id) ?? []), frame]);
+  }
+  const masks = new Map<number, Array<{ frame: number; present: boolean; stale: boolean }>>();
+  for (const m of doc.masks.values()) {
+    const list = masks.get(m.objectId);
+    if (list) list.push(m);
+    else masks.set(m.objectId, [m]);
+  }
+  return doc.objects.map((o) => ({
+    object: o,
+    segments: computeBar(frameCount, prompted.get(o.id) ?? [], masks.get(o.id) ?? []),
+  }));
 }
 
 function Segment({ s, color, frameCount }: { s: BarSegment; color: string; frameCount: number }) {
