@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Registry } from 'prom-client';
+import { type Access, createAccess } from './access/index.ts';
 import type { Config } from './config/config.ts';
+import { createRestApi, JobHistory, OPEN_ACCESS } from './http/api/index.ts';
 import type { AppState } from './http/context.ts';
 import { healthRouter } from './http/health.ts';
 import { metricsRouter } from './http/metrics.ts';
@@ -13,6 +15,7 @@ import { jsonBody } from './http/middleware/json-body.ts';
 import { problems } from './http/middleware/problems.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { createSessionsApi, type IngestOverrides } from './http/sessions/index.ts';
+import { sessionAccessGuard, shareLinksRouter } from './http/sessions/share-router.ts';
 import { staticFiles } from './http/static.ts';
 import type { InferenceEngine } from './inference/engine.ts';
 import type { IngestService } from './ingest/ingest-service.ts';
@@ -71,6 +74,8 @@ export interface App {
   ingest: IngestService | undefined;
   /** The Socket.IO layer and its live sessions (present with `deps.store`). */
   realtime: Realtime | undefined;
+  /** Tokens, share links and rate limits (present with `deps.store`). */
+  access: Access | undefined;
   /** Mounts a router (its routes and its 405/501 answers); errors and 404s stay problem JSON. */
   mount(router: Router<AppState>): void;
   /** Runs `hook` during `close()`, after the server stops accepting and before the lane closes. */
@@ -110,10 +115,27 @@ export function createApp(deps: AppDeps): App {
     koa.use(router.routes());
     koa.use(router.allowedMethods());
   };
-  // Mounted ahead of the JSON parser: uploads stream to disk and base64 images exceed its limit.
-  const sessionsApi = deps.store
-    ? createSessionsApi({ config, store: deps.store, logger, overrides: deps.ingestOverrides ?? {} })
+  let realtime: Realtime | undefined;
+  let sessionsApi: ReturnType<typeof createSessionsApi> | undefined;
+  const access = deps.store
+    ? createAccess({
+        config,
+        store: deps.store,
+        sessions: () => realtime?.sessions,
+        isIngesting: (id) => sessionsApi?.ingest.isIngesting(id) ?? false,
+      })
     : undefined;
+  // Mounted ahead of the JSON parser: uploads stream to disk and base64 images exceed its limit.
+  sessionsApi = deps.store
+    ? createSessionsApi({
+        config,
+        store: deps.store,
+        logger,
+        overrides: deps.ingestOverrides ?? {},
+        ...(access ? { ownerToken: (id: string) => access.links.ownerToken(id) } : {}),
+      })
+    : undefined;
+  if (access) koa.use(sessionAccessGuard(access));
   if (sessionsApi) {
     mount(sessionsApi.router);
     closeHooks.push(() => sessionsApi.close());
@@ -121,7 +143,26 @@ export function createApp(deps: AppDeps): App {
   koa.use(jsonBody(deps.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES));
   mount(healthRouter({ engine, version: deps.version ?? SERVER_VERSION, startedAt }));
   mount(metricsRouter(registry));
+  if (access && deps.store) mount(shareLinksRouter({ access, store: deps.store }));
   for (const router of deps.routers ?? []) mount(router);
+  if (deps.store && sessionsApi) {
+    // REST commands run on the realtime layer's live sessions; it is attached below, before any request.
+    const api = createRestApi(
+      {
+        sessions: () => realtime!.sessions,
+        store: deps.store,
+        ingest: sessionsApi.ingest,
+        jobs: new JobHistory(deps.store),
+        // The same role decision as a realtime join: one place for tokens to plug into.
+        resolveRole:
+          deps.realtime?.authorize ??
+          (access ? (sessionId, token) => access.control.authorizeJoin(sessionId, token) : OPEN_ACCESS),
+        logger,
+      },
+      deps.version ?? SERVER_VERSION,
+    );
+    mount(api.router);
+  }
   if (deps.staticDir) koa.use(staticFiles({ root: deps.staticDir }));
 
   const server = createServer(koa.callback());
@@ -129,9 +170,17 @@ export function createApp(deps: AppDeps): App {
   // attacks are still cut by `headersTimeout`.
   server.requestTimeout = 0;
 
-  const realtime = deps.store
+  realtime = deps.store
     ? attachRealtime({
         corsOrigins: config.corsOrigins,
+        ...(access
+          ? {
+              authorize: (sessionId: string, token: string | undefined) =>
+                access.control.authorizeJoin(sessionId, token),
+              beforeEvent: access.rateLimit,
+              presenceMaxPerSec: access.presenceMaxPerSec,
+            }
+          : {}),
         ...deps.realtime,
         server,
         store: deps.store,
@@ -141,7 +190,14 @@ export function createApp(deps: AppDeps): App {
         ingest: sessionsApi?.ingest,
       })
     : undefined;
-  if (realtime) closeHooks.push(() => realtime.close());
+  if (realtime) {
+    const live = realtime;
+    closeHooks.push(() => live.close());
+    // A revoked link's holders are cut off at once (R20).
+    access?.links.onRevoked((sessionId, linkId) => live.revoke(sessionId, linkId));
+  }
+  if (access && sessionsApi)
+    sessionsApi.ingest.events.on('removed', ({ sessionId }) => access.links.forget(sessionId));
 
   let closing: Promise<void> | undefined;
 
@@ -153,6 +209,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     ingest: sessionsApi?.ingest,
     realtime,
+    access,
     mount,
     onClose: (hook) => {
       closeHooks.push(hook);

@@ -47,6 +47,11 @@ describe('loadConfig', () => {
         CORS_ORIGINS: 'http://localhost:5173,https://app.example.com',
         REDIS_URL: 'redis://127.0.0.1:6379',
         LOG_LEVEL: 'warn',
+        AUTH_MODE: 'token',
+        ROTO_SECRET: 's'.repeat(32),
+        RATE_LIMIT_COMMANDS_PER_SEC: '5',
+        RATE_LIMIT_BURST: '10',
+        PRESENCE_MAX_PER_SEC: '30',
       },
       '/srv/roto',
     );
@@ -67,7 +72,22 @@ describe('loadConfig', () => {
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
       redisUrl: 'redis://127.0.0.1:6379',
       logLevel: 'warn',
+      authMode: 'token',
+      secret: 's'.repeat(32),
+      rateLimit: { perSec: 5, burst: 10 },
+      presenceMaxPerSec: 30,
     });
+  });
+
+  it('defaults to open access with 20 commands/s (burst 40) and refuses a short secret', () => {
+    expect(loadConfig({})).toMatchObject({
+      authMode: 'open',
+      secret: undefined,
+      rateLimit: { perSec: 20, burst: 40 },
+      presenceMaxPerSec: 20,
+    });
+    expect(() => loadConfig({ ROTO_SECRET: 'short' })).toThrow(/ROTO_SECRET: must be at least 32 characters/);
+    expect(() => loadConfig({ AUTH_MODE: 'closed' })).toThrow(/AUTH_MODE: must be one of open, token/);
   });
 
   it('treats blank variables as unset', () => {

@@ -60,7 +60,33 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   },
   { name: 'REDIS_URL', description: 'reserved: Socket.IO adapter and job queue across machines' },
   { name: 'LOG_LEVEL', description: 'debug, info, warn, error or silent', default: 'info' },
+  {
+    name: 'AUTH_MODE',
+    description:
+      'open: a join without a token is an editor (single user, quick start); token: every join and session read needs a token',
+    default: 'open',
+  },
+  {
+    name: 'ROTO_SECRET',
+    description:
+      'key that signs access tokens (≥ 32 characters); unset: generated once into DATA_DIR/secret.key',
+  },
+  {
+    name: 'RATE_LIMIT_COMMANDS_PER_SEC',
+    description: 'socket events one connection may send per second, sustained (RATE_LIMITED beyond)',
+    default: '20',
+  },
+  { name: 'RATE_LIMIT_BURST', description: 'socket events one connection may send at once', default: '40' },
+  {
+    name: 'PRESENCE_MAX_PER_SEC',
+    description: 'presence updates relayed per connection per second (the rest are merged)',
+    default: '20',
+  },
 ]);
+
+/** How joins and session reads without a token are treated. */
+export const AUTH_MODES = ['open', 'token'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -125,6 +151,12 @@ const EnvSchema = z.object({
   ).default([]),
   REDIS_URL: opt(url(/^rediss?:\/\//, 'redis(s)')),
   LOG_LEVEL: opt(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).default('info'),
+  AUTH_MODE: opt(z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(', ')}` })).default('open'),
+  // Short secrets can be brute-forced offline from any token a user holds.
+  ROTO_SECRET: opt(z.string().min(32, { error: 'must be at least 32 characters' })),
+  RATE_LIMIT_COMMANDS_PER_SEC: opt(intIn(1, 100_000)).default(20),
+  RATE_LIMIT_BURST: opt(intIn(1, 100_000)).default(40),
+  PRESENCE_MAX_PER_SEC: opt(intIn(1, 1000)).default(20),
 });
 
 /** The parsed, frozen configuration. Paths are absolute; sizes are in bytes. */
@@ -148,6 +180,14 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly redisUrl: string | undefined;
   readonly logLevel: LogLevel;
+  /** `open`: joins without a token are editors; `token`: a token is required. */
+  readonly authMode: AuthMode;
+  /** `ROTO_SECRET`; undefined: the key in `DATA_DIR/secret.key` (created on first start). */
+  readonly secret: string | undefined;
+  /** Per-connection token bucket of socket events (everything but presence). */
+  readonly rateLimit: { readonly perSec: number; readonly burst: number };
+  /** Presence updates relayed per connection per second; faster ones are coalesced. */
+  readonly presenceMaxPerSec: number;
 }
 
 /** A bad environment; `problems` names each variable and what is wrong with it. */
@@ -197,6 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
+    authMode: e.AUTH_MODE,
+    secret: e.ROTO_SECRET,
+    rateLimit: Object.freeze({ perSec: e.RATE_LIMIT_COMMANDS_PER_SEC, burst: e.RATE_LIMIT_BURST }),
+    presenceMaxPerSec: e.PRESENCE_MAX_PER_SEC,
   });
 }
 

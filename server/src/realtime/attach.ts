@@ -27,23 +27,40 @@ import {
 } from '@roto/shared';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
+import { PresenceThrottle } from '../access/presence-throttle.ts';
 import type { InferenceEngine } from '../inference/engine.ts';
-import type { IngestEvents } from '../ingest/events.ts';
 import type { GpuLane } from '../lane/lane.ts';
 import type { Logger } from '../observability/logger.ts';
 import { SessionManager } from '../sessions/manager.ts';
 import type { Actor, PublishOptions, Role, RoomCommand } from '../sessions/types.ts';
 import type { SessionStore } from '../storage/index.ts';
+import { forwardIngestFacts, type IngestView, ingestEnded, ingestingJoinAck } from './ingest-facts.ts';
+import { LinkHolders } from './link-holders.ts';
 import { answerUnknownEvents, type BeforeEvent, on } from './on.ts';
 
 /** Largest Socket.IO message; beyond it the connection is closed by the transport itself. */
 export const MAX_HTTP_BUFFER_BYTES = 1024 * 1024;
 
+/** What a join is granted: a role, and the share link it came from (revoking it disconnects). */
+export interface JoinGrant {
+  role: Role;
+  linkId?: string | undefined;
+  /** Ms since the epoch when the link stops working (the socket is cut off then); null: never. */
+  expiresAt?: number | null | undefined;
+}
+
 /**
- * Decides a participant's role from the join's token: resolve `editor` or `viewer`, or throw a
- * RotoError (UNAUTHORIZED for a bad token, FORBIDDEN for no access). The default lets everyone edit.
+ * Decides a participant's role from the join's token: resolve `editor` or `viewer` (or a
+ * `JoinGrant` naming the link), or throw a RotoError (UNAUTHORIZED for a bad token, FORBIDDEN for
+ * no access). The default lets everyone edit.
  */
-export type Authorize = (sessionId: string, token: string | undefined) => Role | Promise<Role>;
+export type Authorize = (
+  sessionId: string,
+  token: string | undefined,
+) => Role | JoinGrant | Promise<Role | JoinGrant>;
+
+/** Default presence relay rate per connection (faster updates are merged). */
+export const DEFAULT_PRESENCE_PER_SEC = 20;
 
 /** Tuning and seams of the realtime layer; every field is optional. */
 export interface RealtimeOptions {
@@ -58,6 +75,8 @@ export interface RealtimeOptions {
   memoryBudgetBytes?: number;
   /** Origins allowed to open a socket from a browser (same list as REST CORS). */
   corsOrigins?: readonly string[];
+  /** Presence updates relayed per connection per second; default `DEFAULT_PRESENCE_PER_SEC`. */
+  presenceMaxPerSec?: number;
 }
 
 export interface RealtimeDeps extends RealtimeOptions {
@@ -66,13 +85,18 @@ export interface RealtimeDeps extends RealtimeOptions {
   engine: InferenceEngine;
   lane: GpuLane;
   logger: Logger;
-  ingest?: { events: IngestEvents } | undefined;
+  ingest?: IngestView | undefined;
 }
 
 /** The attached layer. */
 export interface Realtime {
   io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
   sessions: SessionManager;
+  /**
+   * Cuts off every socket that joined `sessionId` with `linkId`: each gets `access:revoked`, then
+   * is disconnected. Returns how many there were.
+   */
+  revoke(sessionId: string, linkId: string): number;
   /** Disconnects everyone and unloads every session (running jobs end as cancelled). */
   close(): Promise<void>;
 }
@@ -124,6 +148,9 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
     (target.emit as (event: string, payload: unknown) => boolean)(fact.type, fact);
   });
   const authorize: Authorize = deps.authorize ?? (() => 'editor');
+  const holders = new LinkHolders();
+  const throttles = new Map<string, PresenceThrottle>();
+  const presencePerSec = deps.presenceMaxPerSec ?? DEFAULT_PRESENCE_PER_SEC;
   const onOpts = { logger, maxPayloadBytes: deps.maxPayloadBytes, before: deps.beforeEvent };
   const known = new Set([
     'session:join',
@@ -144,6 +171,9 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
   };
 
   const leave = (socket: RoomSocket) => {
+    holders.remove(socket);
+    throttles.get(socket.id)?.cancel();
+    throttles.delete(socket.id);
     const id = socket.data.sessionId;
     if (!id) return;
     void socket.leave(roomName(id));
@@ -158,24 +188,44 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
       'session:join',
       JoinCommandSchema,
       async (p, ctx) => {
-        const role = await authorize(p.sessionId, p.token);
+        const granted = await authorize(p.sessionId, p.token);
+        const grant: JoinGrant = typeof granted === 'string' ? { role: granted } : granted;
+        const { role } = grant;
+        const enter = () => {
+          void socket.join(roomName(p.sessionId));
+          socket.data = {
+            sessionId: p.sessionId,
+            participantId: socket.id,
+            clientId: p.clientId ?? socket.id,
+            user: p.user,
+            role,
+            ...(grant.linkId ? { linkId: grant.linkId } : {}),
+          };
+          if (grant.linkId) holders.add(socket, p.sessionId, grant.linkId, grant.expiresAt);
+        };
+        // A loaded room is ready; otherwise the ingest metadata says whether frames are still coming.
+        const waiting = sessions.peek(p.sessionId)
+          ? null
+          : await ingestingJoinAck(deps.store, deps.ingest, p.sessionId, socket.id, role);
+        if (waiting) {
+          if (socket.data.sessionId) leave(socket);
+          enter();
+          ctx.respond(waiting);
+          // Ingest may have ended between reading its status and joining the room: tell this socket.
+          const ended = await ingestEnded(deps.store, p.sessionId);
+          if (ended) (socket.emit as (event: string, fact: unknown) => boolean)(ended.type, ended);
+          return waiting;
+        }
         const room = await sessions.getOrLoad(p.sessionId);
-        if (socket.data.sessionId) leave(socket);
         const actor: Actor = {
           participantId: socket.id,
           clientId: p.clientId ?? socket.id,
           user: p.user,
           role,
         };
+        if (socket.data.sessionId) leave(socket);
         return room.join(actor, p.lastSeq, (ack) => {
-          void socket.join(roomName(p.sessionId));
-          socket.data = {
-            sessionId: p.sessionId,
-            participantId: socket.id,
-            clientId: actor.clientId,
-            user: p.user,
-            role,
-          };
+          enter();
           // The ack leaves before any fact broadcast after this instant (same socket, same order).
           ctx.respond(ack);
         });
@@ -212,7 +262,15 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
       PresenceUpdateSchema,
       (update) => {
         const { sessionId } = joined(socket);
-        sessions.peek(sessionId)?.presence(socket.id, update);
+        let throttle = throttles.get(socket.id);
+        if (!throttle) {
+          // Bursts are merged and relayed at most presencePerSec times a second (R16, R21).
+          throttle = new PresenceThrottle(presencePerSec, (merged) =>
+            sessions.peek(sessionId)?.presence(socket.id, merged),
+          );
+          throttles.set(socket.id, throttle);
+        }
+        throttle.push(update);
         return null;
       },
       onOpts,
@@ -222,13 +280,19 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
 
   deps.ingest?.events.on('removed', ({ sessionId }) => {
     io.in(roomName(sessionId)).disconnectSockets(true);
+    holders.forgetSession(sessionId);
     void sessions.unload(sessionId).catch(() => undefined);
   });
+  const stopForwarding = deps.ingest ? forwardIngestFacts(io, deps.ingest.events, roomName) : () => {};
 
   return {
     io,
     sessions,
+    revoke: (sessionId, linkId) => holders.revoke(sessionId, linkId),
     close: async () => {
+      stopForwarding();
+      holders.close();
+      for (const t of throttles.values()) t.cancel();
       io.disconnectSockets(true);
       await sessions.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));

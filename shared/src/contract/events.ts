@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { PackedSchema, unpackBinary } from './binary-pack.ts';
 import { ColorSchema, MediaInfoSchema, ObjectIdSchema, TrackedObjectSchema } from './media.ts';
+import type { SessionNoticeFact } from './notices.ts';
+import { SnapshotIngestSchema } from './notices.ts';
 import { BoxSchema, MAX_PROMPT_POINTS, PointSchema, PromptSetSchema } from './prompts.ts';
 import { ProtocolVersionSchema } from './protocol.ts';
 import type { Result } from './result.ts';
+
+export * from './access.ts';
+export * from './notices.ts';
 
 /**
  * The realtime contract: every Socket.IO event name and payload. Client → server messages are
@@ -315,6 +320,14 @@ export const SessionSnapshotSchema = z.object({
   jobs: z.array(RunningJobSchema),
   /** The state includes every fact up to this seq. */
   seq: z.number().int().nonnegative(),
+  /**
+   * `ingesting`: the media is still being decoded (objects, prompts and masks are empty, commands
+   * are CONFLICT); `ingest:progressed` facts follow, then `ingest:finished`, after which the client
+   * joins again. Absent means `ready` (servers before this field never sent it).
+   */
+  status: z.enum(['ingesting', 'ready']).optional(),
+  /** While `ingesting`: the latest progress (absent before the first report). */
+  ingest: SnapshotIngestSchema.optional(),
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 
@@ -387,7 +400,9 @@ export interface ClientToServerEvents {
 type Emit<T> = (fact: T) => void;
 
 /** Facts the server emits, one event per fact type (the payload's `type` repeats the event name). */
-export type ServerToClientEvents = { [K in Fact['type']]: Emit<Extract<Fact, { type: K }>> };
+export type ServerToClientEvents = { [K in Fact['type']]: Emit<Extract<Fact, { type: K }>> } & {
+  [K in SessionNoticeFact['type']]: Emit<Extract<SessionNoticeFact, { type: K }>>;
+};
 
 /** Between server processes (none yet: one process owns a session). */
 export type InterServerEvents = Record<never, never>;
@@ -399,6 +414,8 @@ export interface SocketData {
   clientId?: string;
   role?: 'editor' | 'viewer';
   user?: User;
+  /** The share link the socket joined with (its revocation disconnects the socket). */
+  linkId?: string;
 }
 
 /** Event names of commands that change a session (viewers may send none of them). */

@@ -36,6 +36,8 @@ export function createSessionsApi(deps: {
   store: SessionStore;
   logger: Logger;
   overrides?: IngestOverrides;
+  /** The owner token of a new session, returned in the 201 body as `ownerToken`. */
+  ownerToken?: (sessionId: string) => string;
 }): SessionsApi {
   const { config, store, overrides = {} } = deps;
   const logger = deps.logger.child({ component: 'ingest' });
@@ -67,7 +69,7 @@ export function createSessionsApi(deps: {
     ...(expiryIntervalMs !== undefined ? { intervalMs: expiryIntervalMs } : {}),
   });
   return {
-    router: sessionsRouter({ ingest, store }),
+    router: sessionsRouter({ ingest, store, ...(deps.ownerToken ? { ownerToken: deps.ownerToken } : {}) }),
     ingest,
     expiry,
     close: async () => {

@@ -22,6 +22,8 @@ import { readJsonBody } from './read-json.ts';
 export interface SessionsRouterDeps {
   ingest: IngestService;
   store: SessionStore;
+  /** Mints the owner token returned as `ownerToken` when a session is created. */
+  ownerToken?: (sessionId: string) => string;
 }
 
 const DEFAULT_LIST_LIMIT = 50;
@@ -75,8 +77,8 @@ async function createSession(
  * The sessions REST API:
  *
  * - `POST /api/v1/sessions`: multipart upload (`file`), JSON `{ image }` or JSON `{ url }` →
- *   201 `{ sessionId, media, status }`; `?wait=true` answers once ingest has finished (and with
- *   the ingest error when it failed).
+ *   201 `{ sessionId, media, status, ownerToken }` (the owner token manages share links);
+ *   `?wait=true` answers once ingest has finished (and with the ingest error when it failed).
  * - `GET /api/v1/sessions`: recent sessions (`?limit=`, default 50) with poster and sprite URLs.
  * - `GET /api/v1/sessions/:id`: metadata, ingest status and progress, disk use.
  * - `DELETE /api/v1/sessions/:id`: cancels ingest and deletes everything (204).
@@ -84,7 +86,7 @@ async function createSession(
  * - `GET /api/v1/sessions/:id/thumbnails`: the thumbnail index (+ `spriteUrl`);
  *   `…/thumbnails/sprite.jpg`: the sprite.
  */
-export function sessionsRouter({ ingest, store }: SessionsRouterDeps): Router<AppState> {
+export function sessionsRouter({ ingest, store, ownerToken }: SessionsRouterDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: SESSIONS_PATH });
 
   router.post('/', async (ctx) => {
@@ -103,7 +105,7 @@ export function sessionsRouter({ ingest, store }: SessionsRouterDeps): Router<Ap
     }
     ctx.status = 201;
     ctx.set('Location', `${SESSIONS_PATH}/${sessionId}`);
-    ctx.body = created;
+    ctx.body = ownerToken ? { ...created, ownerToken: ownerToken(sessionId) } : created;
   });
 
   router.get('/', async (ctx) => {
