@@ -6,8 +6,10 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { encodeMask, type MediaInfo } from '@roto/shared';
 import type { ExportObject, ExportSource } from '../src/export/types.ts';
 import { getMediaTools } from '../src/media/tools.ts';
+import { SessionState } from '../src/sessions/state.ts';
 import { makeScene, type Scene, type SceneOptions } from './support/synthetic.ts';
 import { writeSceneFrames, writeSceneVideo } from './support/synthetic-video.ts';
 
@@ -188,4 +190,42 @@ export async function decodeVideo(path: string, pixFmt: 'rgb24' | 'rgba', decode
 /** Reads a JSON file. */
 export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+/** A session document holding the scene: its objects (coloured gold) and every mask, as the session layer stores them. */
+export function sessionStateOf(s: Scene): SessionState {
+  const media: MediaInfo = {
+    kind: 'video',
+    width: s.width,
+    height: s.height,
+    fps: s.fps,
+    frameCount: s.frames.length,
+    durationSec: s.frames.length / s.fps,
+    hasAudio: false,
+  };
+  const st = new SessionState(media, {
+    dir: 'frames',
+    count: s.frames.length,
+    width: s.width,
+    height: s.height,
+  });
+  let seq = 1;
+  for (const o of s.objects)
+    st.apply({ type: 'object:created', seq: seq++, object: { id: o.id, name: o.name, color: '#ffd700' } });
+  for (const o of s.objects) {
+    o.masks.forEach((m, frame) => {
+      st.apply({
+        type: 'mask:updated',
+        seq: seq++,
+        objectId: o.id,
+        frame,
+        version: 1,
+        mask: encodeMask(m, s.width, s.height),
+        present: true,
+        source: 'propagation',
+        direction: 'forward',
+      });
+    });
+  }
+  return st;
 }

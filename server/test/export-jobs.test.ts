@@ -6,13 +6,13 @@
 import { access, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type CocoRle, decodeCocoRle, encodeMask, type MediaInfo } from '@roto/shared';
+import { type CocoRle, decodeCocoRle, encodeMask } from '@roto/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportJobs, type ExportJobView, sessionExportSource, sessionOpener } from '../src/export/index.ts';
 import { writeMeta } from '../src/ingest/session-meta.ts';
-import { SessionState } from '../src/sessions/state.ts';
+import type { SessionState } from '../src/sessions/state.ts';
 import { FileBlobArea } from '../src/storage/blob-area.ts';
-import { readJson } from './export-harness.ts';
+import { readJson, sessionStateOf } from './export-harness.ts';
 import { makeScene, type Scene } from './support/synthetic.ts';
 import { writeSceneFrames } from './support/synthetic-video.ts';
 
@@ -22,50 +22,13 @@ let blobs: FileBlobArea;
 let scene: Scene;
 let state: SessionState;
 
-function videoState(s: Scene): SessionState {
-  const media: MediaInfo = {
-    kind: 'video',
-    width: s.width,
-    height: s.height,
-    fps: s.fps,
-    frameCount: s.frames.length,
-    durationSec: s.frames.length / s.fps,
-    hasAudio: false,
-  };
-  const st = new SessionState(media, {
-    dir: 'frames',
-    count: s.frames.length,
-    width: s.width,
-    height: s.height,
-  });
-  let seq = 1;
-  for (const o of s.objects)
-    st.apply({ type: 'object:created', seq: seq++, object: { id: o.id, name: o.name, color: '#ffd700' } });
-  for (const o of s.objects) {
-    o.masks.forEach((m, frame) => {
-      st.apply({
-        type: 'mask:updated',
-        seq: seq++,
-        objectId: o.id,
-        frame,
-        version: 1,
-        mask: encodeMask(m, s.width, s.height),
-        present: true,
-        source: 'propagation',
-        direction: 'forward',
-      });
-    });
-  }
-  return st;
-}
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'roto-export-jobs-'));
   blobs = new FileBlobArea((id) => join(root, id));
   await mkdir(join(root, SESSION));
   scene = makeScene({ frames: 8 });
   await writeSceneFrames(scene, dirname(await blobs.prepare(SESSION, 'frames/00000.jpg')));
-  state = videoState(scene);
+  state = sessionStateOf(scene);
   await writeMeta(blobs, SESSION, {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -94,7 +57,7 @@ function jobs(
 
 describe('session export source', () => {
   it('snapshots the masks when it is made and leaves out masks marked absent', () => {
-    const st = videoState(scene);
+    const st = sessionStateOf(scene);
     st.apply({
       type: 'mask:updated',
       seq: 1000,

@@ -27,6 +27,7 @@ export {
   formatsFor,
   runExport,
 } from './registry.ts';
+export { type ExportsRouterDeps, exportsRouter, StartExportBodySchema } from './router.ts';
 export {
   type SessionDocument,
   type SessionFiles,
