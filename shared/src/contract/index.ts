@@ -11,3 +11,4 @@ export * from './media.ts';
 export * from './prompts.ts';
 export * from './protocol.ts';
 export * from './result.ts';
+export * from './rest.ts';
