@@ -55,6 +55,23 @@ test('a click made while offline is queued, shown as queued, and reaches the oth
   await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '1');
   await expect(b.getByTestId('object-row')).toHaveCount(1);
 
+  // A renames the object; B sees the new name. B hides it on B's screen only.
+  await a.getByTestId('object-row').getByTitle('Click to select, double-click to rename').dblclick();
+  await a.getByRole('textbox', { name: 'Object name' }).fill('Red disc');
+  await a.keyboard.press('Enter');
+  await expect(b.getByTestId('object-row')).toContainText('Red disc');
+  await b.getByTestId('object-row').getByTitle('Hide').click();
+  await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '0');
+  await expect(a.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '1');
+  await b.getByTestId('object-row').getByTitle('Show').click();
+  await expect(b.getByTestId('frame-canvas')).toHaveAttribute('data-mask-layers', '1');
+
+  // A starts a propagation and cancels it: both see that it was cancelled.
+  await a.getByTestId('propagate-forward').click();
+  await a.getByTestId('job-progress').getByRole('button', { name: 'Cancel' }).click();
+  await expect(b.getByTestId('job-outcome')).toContainText('cancelled');
+  await expect(a.getByTestId('job-outcome')).toContainText('cancelled');
+
   // B zooms in on the disc with the wheel: the mask stays on the object at any zoom.
   const color = (await b.getByTestId('object-row').getAttribute('data-color')) ?? '';
   await b.getByTestId('opacity').fill('1');

@@ -232,7 +232,7 @@ function Editor({ sessionId }: { sessionId: string }) {
             onSelect={setSelected}
             onToggleHidden={toggleHidden}
           />
-          <PropagationPanel conn={conn} canEdit={canEdit} />
+          <PropagationPanel conn={conn} canEdit={canEdit} selectedObjectId={selected} />
         </aside>
       </div>
       <ErrorBoundary what="the timeline">

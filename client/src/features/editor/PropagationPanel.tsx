@@ -3,16 +3,30 @@ import { useState } from 'react';
 import type { SessionConnection } from '../../realtime/connection.ts';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
 
-/** Start tracking forward, backward or both ways; a running job's progress (fps, ETA) and cancel. */
-export function PropagationPanel({ conn, canEdit }: { conn: SessionConnection; canEdit: boolean }) {
+interface Props {
+  conn: SessionConnection;
+  canEdit: boolean;
+  selectedObjectId: number | null;
+}
+
+/**
+ * Start tracking forward, backward or both ways (every object, or only the selected one); a
+ * running job's progress (fps, ETA) and cancel; how the last job ended.
+ */
+export function PropagationPanel({ conn, canEdit, selectedObjectId }: Props) {
   const doc = conn.doc!;
   const [error, setError] = useState<string | null>(null);
+  const [onlySelected, setOnlySelected] = useState(false);
+  const selected = doc.objects.find((o) => o.id === selectedObjectId);
   const running = [...doc.jobs.values()];
   const hasPrompts = doc.prompts.size > 0;
 
   const start = async (direction: Direction) => {
     setError(null);
-    const res = await conn.send('propagation:start', { direction });
+    const res = await conn.send('propagation:start', {
+      direction,
+      ...(onlySelected && selected ? { objectIds: [selected.id] } : {}),
+    });
     if (!res.ok) setError(res.error.message);
   };
   const cancel = async (jobId: string) => {
@@ -36,6 +50,12 @@ export function PropagationPanel({ conn, canEdit }: { conn: SessionConnection; c
           </button>
         ))}
       </div>
+      {selected && (
+        <label className="only-selected">
+          <input type="checkbox" checked={onlySelected} onChange={(e) => setOnlySelected(e.target.checked)} />{' '}
+          only {selected.name}
+        </label>
+      )}
       {!hasPrompts && (
         <p className="muted">Click an object first; propagation tracks it through the video.</p>
       )}
