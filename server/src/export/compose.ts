@@ -63,17 +63,27 @@ export function paintLabels(labels: Uint8Array, palette: Uint8Array, out: Uint8A
   return out;
 }
 
-/** RGBA of a frame with alpha 255 inside `mask` and 0 elsewhere (colour kept, so edges resample cleanly). */
+/**
+ * RGBA of a frame with the frame's colour and alpha 255 inside `mask`, and transparent black
+ * elsewhere (zeros there make PNG and VP9 compression several times faster and the files smaller).
+ */
 export function cutoutRgba(
   rgb: Uint8Array,
   mask: Uint8Array,
   out: Uint8Array = new Uint8Array(mask.length * 4),
 ): Uint8Array {
   for (let p = 0, i = 0, o = 0; p < mask.length; p++, i += 3, o += 4) {
+    if (mask[p] === 0) {
+      out[o] = 0;
+      out[o + 1] = 0;
+      out[o + 2] = 0;
+      out[o + 3] = 0;
+      continue;
+    }
     out[o] = rgb[i]!;
     out[o + 1] = rgb[i + 1]!;
     out[o + 2] = rgb[i + 2]!;
-    out[o + 3] = mask[p] !== 0 ? 255 : 0;
+    out[o + 3] = 255;
   }
   return out;
 }

@@ -28,16 +28,23 @@ export function connectedComponents(
     while (stack.length > 0) {
       const q = stack.pop()!;
       const x = q % width;
-      const visit = (n: number) => {
-        if (mask[n] !== 0 && labels[n] === 0) {
-          labels[n] = label;
-          stack.push(n);
-        }
-      };
-      if (x > 0) visit(q - 1);
-      if (x < width - 1) visit(q + 1);
-      if (q >= width) visit(q - width);
-      if (q + width < mask.length) visit(q + width);
+      // Inlined neighbour visits: this loop runs once per foreground pixel.
+      if (x > 0 && mask[q - 1] !== 0 && labels[q - 1] === 0) {
+        labels[q - 1] = label;
+        stack.push(q - 1);
+      }
+      if (x < width - 1 && mask[q + 1] !== 0 && labels[q + 1] === 0) {
+        labels[q + 1] = label;
+        stack.push(q + 1);
+      }
+      if (q >= width && mask[q - width] !== 0 && labels[q - width] === 0) {
+        labels[q - width] = label;
+        stack.push(q - width);
+      }
+      if (q + width < mask.length && mask[q + width] !== 0 && labels[q + width] === 0) {
+        labels[q + width] = label;
+        stack.push(q + width);
+      }
     }
   }
   return { labels, starts };
