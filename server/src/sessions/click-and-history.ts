@@ -24,7 +24,7 @@ export async function runPromptAdd(room: SessionRoom, actor: Actor, p: PromptAdd
       token: room.token.child(),
       fn: async () => {
         const vs = await room.binding.sync(objectId, room.state.promptsOf(objectId));
-        return vs.addPrompts(frame, objectId, toEnginePrompts(merged));
+        return vs.addPrompts(frame, objectId, toEnginePrompts(merged), { refine: p.refine === true });
       },
     });
   } catch (err) {

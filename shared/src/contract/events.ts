@@ -80,6 +80,11 @@ export const PromptAddCommandSchema = command({
     .max(MAX_PROMPT_POINTS, { error: `at most ${MAX_PROMPT_POINTS} points per prompt` })
     .default([]),
   box: BoxSchema.optional(),
+  /**
+   * Feed the frame's previous mask to the model with the merged prompts (SAM's refinement of an
+   * existing mask) instead of decoding from the prompts alone.
+   */
+  refine: z.boolean().optional(),
 }).refine((p) => p.points.length > 0 || p.box !== undefined, {
   error: 'a prompt needs at least one point or a box',
 });
