@@ -200,6 +200,19 @@ describe('roles', () => {
     expect(records.some((r) => r.type === 'access:link-revoked')).toBe(true);
   });
 
+  it('R20: a holder whose link expires while connected gets access:revoked (expired) and is disconnected', async () => {
+    const link = await createLink('viewer', 1);
+    const holder = client();
+    const notices = noticesOf(holder);
+    const gone = new Promise<void>((resolve) => holder.socket.once('disconnect', () => resolve()));
+    await holder.join(sessionId, { name: 'brief', token: link.token });
+    await gone;
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(link.expiresAt!));
+    expect(notices).toEqual([
+      expect.objectContaining({ type: 'access:revoked', linkId: link.linkId, reason: 'expired' }),
+    ]);
+  });
+
   it('R20: expired and forged tokens are refused with UNAUTHORIZED', async () => {
     const short = await createLink('editor', 1);
     while (Date.now() <= Date.parse(short.expiresAt!)) await new Promise((r) => setTimeout(r, 100));
