@@ -23,6 +23,8 @@ const FRAMES = 480;
 let server: Harness;
 let removeDir: () => Promise<void>;
 let video: Buffer;
+/** The same video with its tail cut off: it probes fine (index up front) and fails mid-decode. */
+let truncated: Buffer;
 const clients: Participant[] = [];
 
 beforeAll(async () => {
@@ -31,6 +33,16 @@ beforeAll(async () => {
   const path = join(tmp.dir, 'long.mp4');
   await makeVideo(path, { width: 640, height: 360, fps: 30, frames: FRAMES });
   video = await readFile(path);
+  const fast = join(tmp.dir, 'fast.mp4');
+  await makeVideo(fast, {
+    width: 640,
+    height: 360,
+    fps: 30,
+    frames: FRAMES,
+    extra: ['-movflags', '+faststart'],
+  });
+  const whole = await readFile(fast);
+  truncated = whole.subarray(0, Math.floor(whole.length * 0.6));
   server = await startServer(join(tmp.dir, 'data'));
 });
 
@@ -89,5 +101,26 @@ describe('ingest in rooms', () => {
     expect(rejoined.ok && rejoined.data.snapshot.status).not.toBe('ingesting');
     const made = await late.command<{ object: { name: string } }>('object:create', { name: 'now' });
     expect(made.object.name).toBe('now');
+  });
+
+  it('R22: a joiner of an ingest that fails gets ingest:failed with the reason; a later join is CONFLICT', async () => {
+    const res = await upload(server.base, truncated, 'cut.mp4');
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as OwnedSessionCreated;
+    const joiner = new Participant(server.base);
+    clients.push(joiner);
+    const notices = noticesOf(joiner);
+    const ack = await joiner.join(created.sessionId, { name: 'hopeful' });
+    expect(ack.snapshot.status).toBe('ingesting');
+    await joiner.waitFor(() => notices.some((n) => n.type === 'ingest:failed'), 'ingest:failed');
+    const failed = notices.find((n) => n.type === 'ingest:failed');
+    expect(failed).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(notices.some((n) => n.type === 'ingest:finished')).toBe(false);
+    const again = await joiner.request('session:join', {
+      protocolVersion: 1,
+      sessionId: created.sessionId,
+      user: { name: 'hopeful' },
+    });
+    expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
 });
