@@ -51,7 +51,10 @@ export async function objectMaskPng(state: SessionState, objectId: number, frame
   const pixels = maskPixels(state, objectId, frame);
   const gray = Buffer.alloc(pixels.length);
   for (let i = 0; i < pixels.length; i++) gray[i] = pixels[i] ? 255 : 0;
-  return sharp(gray, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(gray, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }
 
 /** Every object's mask on a frame as an indexed PNG: index k is the k-th object (by id) in its colour. */
