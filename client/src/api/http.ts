@@ -33,11 +33,36 @@ export function problemToError(status: number, bodyText: string): ApiError {
   }
 }
 
-/** GET a JSON resource; throws ApiError with the server's message on failure. */
-export async function getJson<T>(url: string): Promise<T> {
+/** A request with JSON in and out; throws ApiError with the server's message on failure. */
+export async function requestJson<T>(
+  url: string,
+  init: { method?: string; token?: string | undefined; body?: unknown } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json' } });
+    res = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+  } catch {
+    throw new ApiError('INTERNAL', 'Cannot reach the server. Check your connection.', 0);
+  }
+  if (!res.ok) throw problemToError(res.status, await res.text());
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** GET a JSON resource (with the session's token when it has one); throws ApiError on failure. */
+export async function getJson<T>(url: string, token?: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
   } catch {
     throw new ApiError('INTERNAL', 'Cannot reach the server. Check your connection.', 0);
   }

@@ -1,6 +1,7 @@
 import { type SessionCreated, type SessionDetails, type SessionList, SessionListSchema } from '@roto/shared';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, getJson, problemToError } from './http.ts';
+import { rememberOwnerToken, sessionToken } from './tokens.ts';
 
 /** The sessions REST API base (server/src/http/sessions/router.ts). */
 export const SESSIONS_URL = '/api/v1/sessions';
@@ -25,7 +26,11 @@ export function useSessionDetails(sessionId: string | null) {
   return useQuery({
     queryKey: ['session', sessionId],
     enabled: sessionId !== null,
-    queryFn: () => getJson<SessionDetails>(`${SESSIONS_URL}/${encodeURIComponent(sessionId ?? '')}`),
+    queryFn: () =>
+      getJson<SessionDetails>(
+        `${SESSIONS_URL}/${encodeURIComponent(sessionId ?? '')}`,
+        sessionToken(sessionId ?? ''),
+      ),
     refetchInterval: (q) => (q.state.data?.status === 'ingesting' ? 400 : false),
   });
 }
@@ -43,7 +48,11 @@ export interface Thumbnails {
 export function useThumbnails(sessionId: string) {
   return useQuery({
     queryKey: ['thumbnails', sessionId],
-    queryFn: () => getJson<Thumbnails>(`${SESSIONS_URL}/${encodeURIComponent(sessionId)}/thumbnails`),
+    queryFn: () =>
+      getJson<Thumbnails>(
+        `${SESSIONS_URL}/${encodeURIComponent(sessionId)}/thumbnails`,
+        sessionToken(sessionId),
+      ),
     staleTime: Number.POSITIVE_INFINITY,
   });
 }
@@ -70,7 +79,7 @@ export function uploadFile(
     xhr.upload.onprogress = (e) =>
       onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
-      if (xhr.status === 201) resolve(JSON.parse(xhr.responseText) as SessionCreated);
+      if (xhr.status === 201) resolve(remember(JSON.parse(xhr.responseText) as SessionCreated));
       else reject(problemToError(xhr.status, xhr.responseText));
     };
     xhr.onerror = () =>
@@ -81,6 +90,12 @@ export function uploadFile(
     form.append('file', file, file.name);
     xhr.send(form);
   });
+}
+
+/** Keeps the owner token a created session comes with (it manages share links). */
+function remember(created: SessionCreated & { ownerToken?: string }): SessionCreated {
+  if (created.ownerToken) rememberOwnerToken(created.sessionId, created.ownerToken);
+  return created;
 }
 
 /** Creates a session from a URL the server downloads. */
@@ -96,5 +111,5 @@ export async function createFromUrl(url: string): Promise<SessionCreated> {
     throw new ApiError('INTERNAL', 'Cannot reach the server. Check your connection.', 0);
   }
   if (res.status !== 201) throw problemToError(res.status, await res.text());
-  return (await res.json()) as SessionCreated;
+  return remember((await res.json()) as SessionCreated);
 }

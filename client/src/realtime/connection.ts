@@ -62,6 +62,8 @@ export interface ConnectionOptions {
   clientId: string;
   /** Server origin; default: the page's own. */
   url?: string;
+  /** A share link's or the owner's token; none on servers in `AUTH_MODE=open`. */
+  token?: string | undefined;
 }
 
 /** How long to wait before trying again to open a session that is still being prepared or did not answer. */
@@ -72,6 +74,8 @@ export class SessionConnection {
   readonly sessionId: string;
   state: ConnectionState = { kind: 'connecting' };
   doc: SessionDocState | null = null;
+  /** The role of the latest join (kept while reconnecting, so a viewer's controls stay off). */
+  role: 'editor' | 'viewer' | null = null;
   /** The SDK client once joined (tests reach its socket to cut the connection on purpose). */
   client: RotoClient | null = null;
   private readonly listeners = new Set<() => void>();
@@ -148,6 +152,7 @@ export class SessionConnection {
         sessionId,
         user,
         clientId,
+        ...(this.options.token ? { token: this.options.token } : {}),
       });
     } catch (err) {
       if (this.closed) return;
@@ -231,6 +236,7 @@ export class SessionConnection {
 
   private setState(s: ConnectionState): void {
     this.state = s;
+    if (s.kind === 'joined') this.role = s.role;
     this.notify();
   }
 

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSessionDetails } from '../../api/sessions.ts';
+import { captureLinkToken } from '../../api/tokens.ts';
 import { ErrorBoundary } from '../../app/ErrorBoundary.tsx';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
 import { ObjectsPanel } from '../objects/ObjectsPanel.tsx';
+import { ShareDialog } from '../share/ShareDialog.tsx';
 import { Timeline } from '../timeline/Timeline.tsx';
 import { FrameCanvas } from './FrameCanvas.tsx';
 import { FrameCache } from './frame-cache.ts';
@@ -17,6 +19,8 @@ import { usePlayback } from './use-playback.ts';
 
 /** `/s/<sessionId>`: waits for ingest when needed, then opens the collaborative editor. */
 export function EditorPage({ sessionId }: { sessionId: string }) {
+  // A share link carries its token in the fragment; take it before the first request needs it.
+  useState(() => captureLinkToken(sessionId));
   const details = useSessionDetails(sessionId);
   if (details.isPending) return <p className="page-message">Opening the session…</p>;
   if (details.isError) {
@@ -57,6 +61,7 @@ function Editor({ sessionId }: { sessionId: string }) {
   const [mode, setMode] = useState<PaintMode>('fill');
   const [playing, setPlaying] = useState(false);
   const [help, setHelp] = useState(false);
+  const [dialog, setDialog] = useState<'share' | null>(null);
   const [fitRequest, setFitRequest] = useState(0);
   const [zoom, setZoom] = useState(1);
   const [historyError, setHistoryError] = useState<string | null>(null);
@@ -108,7 +113,8 @@ function Editor({ sessionId }: { sessionId: string }) {
           : res.error.message,
       );
   };
-  const canEdit = conn?.state.kind !== 'joined' || conn.state.role === 'editor';
+  // Edits typed while reconnecting are queued; a viewer, or someone cut off, edits nothing.
+  const canEdit = conn?.role === 'editor' && conn.state.kind !== 'failed';
   const panKey = useEditorKeys({
     undo: () => void history('history:undo'),
     redo: () => void history('history:redo'),
@@ -119,6 +125,7 @@ function Editor({ sessionId }: { sessionId: string }) {
     fit: () => setFitRequest((n) => n + 1),
     deselect: () => {
       setHelp(false);
+      setDialog(null);
       setSelected(null);
     },
     toggleHelp: () => setHelp((h) => !h),
@@ -197,10 +204,18 @@ function Editor({ sessionId }: { sessionId: string }) {
           outline
         </label>
         <PresenceBar conn={conn} />
+        <button type="button" onClick={() => setDialog('share')} data-testid="share">
+          Share
+        </button>
         <button type="button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
           ?
         </button>
       </header>
+      {conn.state.kind === 'failed' && (
+        <div className="banner error-banner" role="alert" data-testid="connection-failed">
+          Disconnected from this session: {conn.state.error.message}
+        </div>
+      )}
       {conn.state.kind === 'reconnecting' && (
         <div className="banner" role="status" data-testid="reconnecting">
           Connection lost, reconnecting… Your edits are kept and sent when it is back.
@@ -247,6 +262,7 @@ function Editor({ sessionId }: { sessionId: string }) {
       </ErrorBoundary>
       <StatusBar conn={conn} zoom={zoom} />
       {help && <KeyboardHelp onClose={() => setHelp(false)} />}
+      {dialog === 'share' && <ShareDialog sessionId={sessionId} onClose={() => setDialog(null)} />}
     </div>
   );
 }

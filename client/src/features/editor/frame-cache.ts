@@ -1,4 +1,5 @@
 import { frameUrl } from '../../api/sessions.ts';
+import { authHeaders, sessionToken } from '../../api/tokens.ts';
 
 /**
  * Decoded frame images of one session, most recently used kept (frames are immutable JPEGs with a
@@ -27,7 +28,7 @@ export class FrameCache {
       this.images.set(n, p);
       return p;
     }
-    p = fetch(frameUrl(this.sessionId, n))
+    p = fetch(frameUrl(this.sessionId, n), { headers: authHeaders(sessionToken(this.sessionId)) })
       .then((res) => {
         if (!res.ok) throw new Error(`frame ${n}: the server answered ${res.status}`);
         return res.blob();

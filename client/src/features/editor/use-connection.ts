@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { sessionToken } from '../../api/tokens.ts';
 import { clientId, userName } from '../../app/identity.ts';
 import { SessionConnection } from '../../realtime/connection.ts';
 
@@ -7,7 +8,12 @@ export function useSessionConnection(sessionId: string, enabled: boolean): Sessi
   const [conn, setConn] = useState<SessionConnection | null>(null);
   useEffect(() => {
     if (!enabled) return;
-    const c = new SessionConnection({ sessionId, user: { name: userName() }, clientId: clientId() });
+    const c = new SessionConnection({
+      sessionId,
+      user: { name: userName() },
+      clientId: clientId(),
+      token: sessionToken(sessionId),
+    });
     setConn(c);
     // Tests and the bench read the live connection from here (e.g. to drop it on purpose).
     (window as unknown as { __rotoConnection?: SessionConnection }).__rotoConnection = c;

@@ -1,4 +1,5 @@
 import { useRecentSessions } from '../../api/sessions.ts';
+import { sessionToken, withToken } from '../../api/tokens.ts';
 import { editorPath, navigate } from '../../app/router.ts';
 
 /** Recent sessions with their poster frame; a click opens the editor. */
@@ -26,7 +27,7 @@ export function RecentSessions() {
               }}
             >
               {s.posterUrl ? (
-                <img src={s.posterUrl} alt="" loading="lazy" />
+                <img src={withToken(s.posterUrl, sessionToken(s.sessionId))} alt="" loading="lazy" />
               ) : (
                 <div className="poster-placeholder">{s.status}</div>
               )}

@@ -1,5 +1,6 @@
 import { type PointerEvent as ReactPointerEvent, useMemo, useRef } from 'react';
 import { useThumbnails } from '../../api/sessions.ts';
+import { sessionToken, withToken } from '../../api/tokens.ts';
 import { colorForName, initials } from '../../app/identity.ts';
 import type { SessionConnection } from '../../realtime/connection.ts';
 import type { SessionDocState } from '../../realtime/session-doc.ts';
@@ -85,7 +86,7 @@ export function Timeline({ conn, frame, playing, hidden, onSeek, onTogglePlay }:
                 style={{
                   left: `${frameToFraction(tile.frame, frameCount) * 100}%`,
                   width: `min(${t.tileWidth * s}px, ${((next - tile.frame) / frameCount) * 100}%)`,
-                  backgroundImage: `url(${t.spriteUrl})`,
+                  backgroundImage: `url(${withToken(t.spriteUrl, sessionToken(doc.sessionId))})`,
                   backgroundPosition: `-${tile.x * s}px -${tile.y * s}px`,
                   backgroundSize: `${t.width * s}px ${t.height * s}px`,
                 }}
