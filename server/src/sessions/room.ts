@@ -21,6 +21,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { SessionStore } from '../storage/index.ts';
 import { RecentFacts } from './catch-up.ts';
 import { runHistoryStep, runPromptAdd } from './click-and-history.ts';
+import { factObjectIds, localObjectOf } from './command-footprint.ts';
 import { objectCreateFacts, objectDeleteFacts, objectUpdateFacts, promptClearFacts } from './edits.ts';
 import { EngineBinding } from './engine-binding.ts';
 import { History } from './history.ts';
@@ -68,6 +69,13 @@ export class SessionRoom {
   private recordsSinceSnapshot = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private tail: Promise<unknown> = Promise.resolve();
+  /**
+   * Settles once every record touching an object is applied (or failed); absent when none is
+   * in flight. An object-local command waits only for these (see `localObjectOf`).
+   */
+  private readonly pendingByObject = new Map<number, Promise<unknown>>();
+  /** Settles once the records of every object-local command issued so far are applied. */
+  private localTail: Promise<unknown> = Promise.resolve();
   private pending = 0;
   readonly token = new CancelToken();
   readonly jobs: PropagationJobs;
@@ -149,6 +157,13 @@ export class SessionRoom {
       return { seq, facts };
     });
     this.tail = done.catch(() => undefined);
+    const settled = this.tail;
+    for (const objectId of factObjectIds(rec.facts)) {
+      this.pendingByObject.set(objectId, settled);
+      void settled.then(() => {
+        if (this.pendingByObject.get(objectId) === settled) this.pendingByObject.delete(objectId);
+      });
+    }
     return done;
   }
 
@@ -175,7 +190,18 @@ export class SessionRoom {
     }
     const known = this.results.get(cmd.payload.commandId);
     if (known) return known;
-    const run = this.enqueue(() => this.dispatch(actor, cmd));
+    const objectId = localObjectOf(cmd);
+    const run =
+      objectId === undefined
+        ? this.enqueue(async () => {
+            await this.localTail;
+            return this.dispatch(actor, cmd);
+          })
+        : this.enqueue(async () => {
+            await this.pendingByObject.get(objectId);
+            // Wrapped, not awaited: the queue moves on while the record becomes durable.
+            return { durable: this.dispatch(actor, cmd) };
+          }).then((r) => r.durable);
     this.remember(cmd.payload.commandId, run);
     // A failed command may be retried with the same id once the cause is fixed.
     run.catch(() => this.results.delete(cmd.payload.commandId));
@@ -198,27 +224,30 @@ export class SessionRoom {
 
   private async dispatch(actor: Actor, cmd: RoomCommand): Promise<unknown> {
     const by = actor.clientId;
-    const edit = async (command: string, commandId: string, facts: FactBody[]) => {
+    // Reads the document and issues the append synchronously (object-local commands rely on it:
+    // their facts are computed before the queue moves on), then resolves once durable.
+    const edit = (command: string, commandId: string, facts: FactBody[]) => {
       const undo = this.state.inverse(facts);
-      const { seq, facts: stored } = await this.commit({
-        kind: 'command',
-        command,
-        commandId,
-        by,
-        facts,
-        undo,
-      });
-      return resultFor({ kind: 'command', command, facts }, stored, seq);
+      const committed = this.commit({ kind: 'command', command, commandId, by, facts, undo });
+      return committed.then(({ seq, facts: stored }) =>
+        resultFor({ kind: 'command', command, facts }, stored, seq),
+      );
     };
     switch (cmd.type) {
       case 'prompt:add':
         return runPromptAdd(this, actor, cmd.payload);
-      case 'prompt:clear':
-        return edit(cmd.type, cmd.payload.commandId, promptClearFacts(this.state, cmd.payload));
+      case 'prompt:clear': {
+        const durable = edit(cmd.type, cmd.payload.commandId, promptClearFacts(this.state, cmd.payload));
+        this.localTail = durable.catch(() => undefined);
+        return durable;
+      }
       case 'object:create':
         return edit(cmd.type, cmd.payload.commandId, objectCreateFacts(this.state, cmd.payload));
-      case 'object:update':
-        return edit(cmd.type, cmd.payload.commandId, objectUpdateFacts(this.state, cmd.payload));
+      case 'object:update': {
+        const durable = edit(cmd.type, cmd.payload.commandId, objectUpdateFacts(this.state, cmd.payload));
+        this.localTail = durable.catch(() => undefined);
+        return durable;
+      }
       case 'object:delete': {
         const objectId = cmd.payload.objectId;
         const result = await edit(cmd.type, cmd.payload.commandId, objectDeleteFacts(this.state, objectId));
