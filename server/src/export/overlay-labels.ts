@@ -1,8 +1,9 @@
 /**
  * The label map an overlay paints: 0 background, k the inside of the k-th selected object, k | 128
  * its outline (a pixel with a 4-neighbour of another label; the frame's border is no outline).
- * All-zero runs of masks and labels are skipped four pixels at a time: masks are mostly empty,
- * and this is on the per-frame path of the overlay export.
+ * This is on the per-frame path of the overlay export, and masks are mostly empty: masks are
+ * scanned four pixels at a time, and the groups of four that hold a label are listed so later
+ * passes (outline, blend) visit only those.
  */
 import type { ExportObject, FrameMasks } from './types.ts';
 
@@ -11,42 +12,59 @@ export const MAX_OUTLINED_OBJECTS = 127;
 /** The bit that marks an outline pixel. */
 export const OUTLINE = 128;
 
+/** An outlined label map and the indices of its non-zero 4-pixel groups. */
+export interface OutlinedLabels {
+  labels: Uint8Array;
+  /** Group g covers pixels 4g … 4g + 3; the first `count` entries are valid. */
+  groups: Int32Array;
+  count: number;
+}
+
 function words(a: Uint8Array): Uint32Array | undefined {
   return a.byteOffset % 4 === 0 && a.length % 4 === 0
     ? new Uint32Array(a.buffer, a.byteOffset, a.length / 4)
     : undefined;
 }
 
-/**
- * Fills `out` (width × height, length a multiple of 4, 4-byte aligned) with the outlined label map
- * of one frame; later objects are drawn over earlier ones.
- */
+/** Reusable buffers for one frame size (width × height must be a multiple of 4). */
+export function outlinedLabelsBuffer(width: number, height: number): OutlinedLabels {
+  const pixels = width * height;
+  return { labels: new Uint8Array(pixels), groups: new Int32Array(Math.ceil(pixels / 4)), count: 0 };
+}
+
+/** Fills `buf` with the outlined label map of one frame; later objects are drawn over earlier ones. */
 export function outlinedLabels(
   masks: FrameMasks,
   objects: readonly ExportObject[],
   width: number,
   height: number,
-  out: Uint8Array,
-): Uint8Array {
+  buf: OutlinedLabels,
+): OutlinedLabels {
   const pixels = width * height;
-  out.fill(0);
+  const out = buf.labels;
+  const lw = words(out)!;
+  // Clear only what the previous frame wrote.
+  for (let i = 0; i < buf.count; i++) lw[buf.groups[i]!] = 0;
+  let count = 0;
   objects.forEach((o, k) => {
     const m = masks.get(o.id);
     if (!m || m.length !== pixels) return;
     const label = k + 1;
-    const mw = words(m);
-    if (!mw) {
-      for (let p = 0; p < pixels; p++) if (m[p] !== 0) out[p] = label;
-      return;
-    }
+    // An unaligned mask (a view into a larger buffer) is read through an aligned copy.
+    const mw = words(m) ?? new Uint32Array(m.slice().buffer);
     for (let w = 0; w < mw.length; w++) {
       if (mw[w] === 0) continue;
-      for (let p = 4 * w; p < 4 * w + 4; p++) if (m[p] !== 0) out[p] = label;
+      if (lw[w] === 0) buf.groups[count++] = w;
+      const p = 4 * w;
+      if (m[p] !== 0) out[p] = label;
+      if (m[p + 1] !== 0) out[p + 1] = label;
+      if (m[p + 2] !== 0) out[p + 2] = label;
+      if (m[p + 3] !== 0) out[p + 3] = label;
     }
   });
-  const lw = words(out)!;
-  for (let w = 0; w < lw.length; w++) {
-    if (lw[w] === 0) continue;
+  buf.count = count;
+  for (let i = 0; i < count; i++) {
+    const w = buf.groups[i]!;
     for (let p = 4 * w; p < 4 * w + 4; p++) {
       const k = out[p]! & ~OUTLINE;
       if (k === 0) continue;
@@ -61,5 +79,5 @@ export function outlinedLabels(
       }
     }
   }
-  return out;
+  return buf;
 }

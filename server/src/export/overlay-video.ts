@@ -13,7 +13,7 @@ import { fpsRational, rawInputArgs, startFfmpegPipe } from './ffmpeg-pipe.ts';
 import { jpegSequencePattern } from './frame-pattern.ts';
 import { readFrames } from './frames.ts';
 import { reporter, throwIfAborted, writeAtomically } from './output.ts';
-import { MAX_OUTLINED_OBJECTS, outlinedLabels } from './overlay-labels.ts';
+import { MAX_OUTLINED_OBJECTS, outlinedLabels, outlinedLabelsBuffer } from './overlay-labels.ts';
 import { labelMap, objectPalette, requireLabelRoom, selectObjects } from './selection.ts';
 import type { ExportObject, ExportOptions, ExportResult, ExportSource } from './types.ts';
 import { encoderTools, evenPadArgs, runVideoEncode, type VideoEncode } from './video-encode.ts';
@@ -34,7 +34,7 @@ async function encodeFromSequence(
 ): Promise<void> {
   const { width, height, fps, frameCount } = source;
   const palette = yuvPalette(objectPalette(objects));
-  const labels = new Uint8Array(width * height);
+  const labels = outlinedLabelsBuffer(width, height);
   const audio = audioArgs(source, 1);
   const report = reporter(options, frameCount);
   const pipe = startFfmpegPipe(
@@ -122,6 +122,7 @@ export async function exportOverlayVideo(
     options,
     async (tmp) => {
       const tools = await encoderTools('libx264', 'H.264 video');
+      // Even sides for 4:2:0 (which also makes whole 4-pixel groups for the label scan).
       const even = source.width % 2 === 0 && source.height % 2 === 0;
       const pattern =
         even && objects.length <= MAX_OUTLINED_OBJECTS ? jpegSequencePattern(source) : undefined;
