@@ -111,7 +111,10 @@ export function createApp(deps: AppDeps): App {
   koa.use(cors(config.corsOrigins));
   koa.use(problems());
 
+  // Every mounted router, so the OpenAPI document describes exactly what is served.
+  const mounted: Array<Router<AppState>> = [];
   const mount = (router: Router<AppState>) => {
+    mounted.push(router);
     koa.use(router.routes());
     koa.use(router.allowedMethods());
   };
@@ -160,6 +163,7 @@ export function createApp(deps: AppDeps): App {
         logger,
       },
       deps.version ?? SERVER_VERSION,
+      () => mounted,
     );
     mount(api.router);
   }

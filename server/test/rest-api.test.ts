@@ -46,7 +46,14 @@ afterAll(async () => {
 });
 
 type Json = Record<string, unknown>;
-type RleMask = { objectId: number; frame: number; size: [number, number]; counts: string; area: number; bbox: number[] };
+type RleMask = {
+  objectId: number;
+  frame: number;
+  size: [number, number];
+  counts: string;
+  area: number;
+  bbox: number[];
+};
 
 function api(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...init.headers };
@@ -119,7 +126,10 @@ describe('REST API v1', () => {
     expect(created.headers.get('location')).toBe(`/api/v1/sessions/${sid}/objects/${id}`);
     expect(await ok(await api(`/sessions/${sid}/objects/${id}`))).toMatchObject({ id, name: 'Triangle' });
     const patched = await ok<{ object: Json }>(
-      await api(`/sessions/${sid}/objects/${id}`, { method: 'PATCH', body: { name: 'Tri', color: '#00FF00' } }),
+      await api(`/sessions/${sid}/objects/${id}`, {
+        method: 'PATCH',
+        body: { name: 'Tri', color: '#00FF00' },
+      }),
     );
     expect(patched.object).toEqual({ id, name: 'Tri', color: '#00ff00' });
     await ok(await api(`/sessions/${sid}/objects/${id}`, { method: 'DELETE' }));
@@ -129,9 +139,15 @@ describe('REST API v1', () => {
 
   it('propagation: 202 with a job, progress to the end, masks per frame as RLE and PNG', async () => {
     const tri = await ok<{ objectId: number }>(
-      await api(`/sessions/${sid}/prompts`, { method: 'POST', body: { frame: 0, points: [click(triangle, 0)] } }),
+      await api(`/sessions/${sid}/prompts`, {
+        method: 'POST',
+        body: { frame: 0, points: [click(triangle, 0)] },
+      }),
     );
-    const started = await api(`/sessions/${sid}/propagations`, { method: 'POST', body: { direction: 'forward' } });
+    const started = await api(`/sessions/${sid}/propagations`, {
+      method: 'POST',
+      body: { direction: 'forward' },
+    });
     const { jobId } = await ok<{ jobId: string }>(started, 202);
     expect(started.headers.get('location')).toBe(`/api/v1/sessions/${sid}/jobs/${jobId}`);
     const job = await waitForJob(sid, jobId);
@@ -144,10 +160,14 @@ describe('REST API v1', () => {
     expect(jobs.map((j) => j.jobId)).toContain(jobId);
 
     for (let f = 1; f < FRAMES; f++) {
-      const frame = await ok<{ masks: RleMask[]; width: number }>(await api(`/sessions/${sid}/frames/${f}/masks`));
+      const frame = await ok<{ masks: RleMask[]; width: number }>(
+        await api(`/sessions/${sid}/frames/${f}/masks`),
+      );
       expect(frame.masks.map((m) => m.objectId)).toEqual([1, tri.objectId]);
       expect(maskIoU(decodeCocoRle(frame.masks[0]!).mask, disc.masks[f]!), `disc ${f}`).toBeGreaterThan(0.8);
-      expect(maskIoU(decodeCocoRle(frame.masks[1]!).mask, triangle.masks[f]!), `tri ${f}`).toBeGreaterThan(0.8);
+      expect(maskIoU(decodeCocoRle(frame.masks[1]!).mask, triangle.masks[f]!), `tri ${f}`).toBeGreaterThan(
+        0.8,
+      );
     }
 
     // One object: grayscale 0/255.
@@ -158,13 +178,22 @@ describe('REST API v1', () => {
     expect([grayMeta.width, grayMeta.height, grayMeta.channels]).toEqual([scene.width, scene.height, 1]);
     const g = await sharp(grayPng).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     expect(new Set(g.data)).toEqual(new Set([0, 255]));
-    expect(maskIoU(Uint8Array.from(g.data, (v) => (v ? 1 : 0)), disc.masks[3]!)).toBeGreaterThan(0.8);
+    expect(
+      maskIoU(
+        Uint8Array.from(g.data, (v) => (v ? 1 : 0)),
+        disc.masks[3]!,
+      ),
+    ).toBeGreaterThan(0.8);
 
     // Every object: an indexed PNG, palette entry k the k-th object's colour.
-    const indexed = Buffer.from(await (await api(`/sessions/${sid}/frames/3/masks?format=png`)).arrayBuffer());
+    const indexed = Buffer.from(
+      await (await api(`/sessions/${sid}/frames/3/masks?format=png`)).arrayBuffer(),
+    );
     const meta = await sharp(indexed).metadata();
-    expect([meta.width, meta.height, meta.paletteBitDepth]).toEqual([scene.width, scene.height, 8]);
-    const { objects } = await ok<{ objects: Array<{ id: number; color: string }> }>(await api(`/sessions/${sid}/objects`));
+    expect([meta.width, meta.height, meta.isPalette]).toEqual([scene.width, scene.height, true]);
+    const { objects } = await ok<{ objects: Array<{ id: number; color: string }> }>(
+      await api(`/sessions/${sid}/objects`),
+    );
     const rgb = await sharp(indexed).removeAlpha().raw().toBuffer();
     const colourAt = (mask: Uint8Array) => {
       const { x, y } = interiorPoint(mask, scene.width);
@@ -183,7 +212,12 @@ describe('REST API v1', () => {
 
   it('a running job is cancelled by POST …/cancel; cancelling an ended job is CONFLICT', async () => {
     const other = await createSceneSession(server.store, scene);
-    await ok(await api(`/sessions/${other}/prompts`, { method: 'POST', body: { frame: 0, points: [click(disc, 0)] } }));
+    await ok(
+      await api(`/sessions/${other}/prompts`, {
+        method: 'POST',
+        body: { frame: 0, points: [click(disc, 0)] },
+      }),
+    );
     // Hold the GPU lane so the job cannot take a step before it is cancelled.
     let release = () => {};
     const held = server.app.lane.run({
@@ -197,7 +231,9 @@ describe('REST API v1', () => {
     );
     const running = await ok(await api(`/sessions/${other}/jobs/${jobId}`));
     expect(running).toMatchObject({ status: 'running', progress: { done: 0, total: FRAMES - 1 } });
-    expect(await ok(await api(`/sessions/${other}/jobs/${jobId}/cancel`, { method: 'POST' }), 202)).toEqual({ jobId });
+    expect(await ok(await api(`/sessions/${other}/jobs/${jobId}/cancel`, { method: 'POST' }), 202)).toEqual({
+      jobId,
+    });
     release();
     await held;
     expect(await waitForJob(other, jobId)).toMatchObject({
@@ -252,10 +288,10 @@ describe('REST API v1', () => {
     for (const [method, path, body, status, code] of cases) {
       const res = await api(path, { method, body });
       const problem = await problemOf(res);
-      expect([res.status, problem.code], `${method} ${path} ${JSON.stringify(body)}: ${problem.detail}`).toEqual([
-        status,
-        code,
-      ]);
+      expect(
+        [res.status, problem.code],
+        `${method} ${path} ${JSON.stringify(body)}: ${problem.detail}`,
+      ).toEqual([status, code]);
     }
     const form = await api(`${S}/prompts`, {
       method: 'POST',
@@ -263,13 +299,20 @@ describe('REST API v1', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect([form.status, (await problemOf(form)).code]).toEqual([415, 'UNSUPPORTED_MEDIA']);
-    const longKey = await api(`${S}/objects`, { method: 'POST', body: {}, headers: { 'Idempotency-Key': 'k'.repeat(101) } });
+    const longKey = await api(`${S}/objects`, {
+      method: 'POST',
+      body: {},
+      headers: { 'Idempotency-Key': 'k'.repeat(101) },
+    });
     const longProblem = await problemOf(longKey);
     expect([longKey.status, longProblem.code]).toEqual([400, 'INVALID_INPUT']);
     expect(longProblem.detail).toContain('Idempotency-Key');
     const fresh = await createSceneSession(server.store, scene);
     const nothing = await api(`/sessions/${fresh}/propagations`, { method: 'POST' });
-    expect([nothing.status, (await problemOf(nothing)).detail]).toEqual([400, 'Add a prompt to an object before propagating']);
+    expect([nothing.status, (await problemOf(nothing)).detail]).toEqual([
+      400,
+      'Add a prompt to an object before propagating',
+    ]);
   });
 });
 
@@ -282,7 +325,13 @@ describe('REST API v1 with AUTH_MODE=token', () => {
 
   beforeAll(async () => {
     dir = await tempDataDir();
-    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir.dir, LOG_LEVEL: 'silent', AUTH_MODE: 'token' });
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dir.dir,
+      LOG_LEVEL: 'silent',
+      AUTH_MODE: 'token',
+    });
     store = new FileSessionStore({ dataDir: dir.dir });
     app = createApp({ config, engine, store, logger: createLogger({ level: 'silent' }) });
     url = `http://127.0.0.1:${(await app.listen()).port}`;
@@ -315,7 +364,11 @@ describe('REST API v1 with AUTH_MODE=token', () => {
     const refused = await call(`${S}/prompts`, viewer, prompt);
     expect([refused.status, (await problemOf(refused)).code]).toEqual([403, 'FORBIDDEN']);
     expect((await call(`${S}/objects`, viewer)).status).toBe(200);
-    for (const [path, body] of [[`${S}/objects`, undefined], [`${S}/prompts`, prompt], [`/overlay/${sid}/0`, undefined]] as const) {
+    for (const [path, body] of [
+      [`${S}/objects`, undefined],
+      [`${S}/prompts`, prompt],
+      [`/overlay/${sid}/0`, undefined],
+    ] as const) {
       const anonymous = await call(path, undefined, body);
       expect([anonymous.status, (await problemOf(anonymous)).code], path).toEqual([401, 'UNAUTHORIZED']);
     }

@@ -5,15 +5,21 @@
  * Masks are checked against the scene's ground truth; a Socket.IO participant in the same session
  * sees every mask the REST calls produce.
  */
-import { join } from 'node:path';
+
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { decodeCocoRle, decodeMask } from '@roto/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
 import { getMediaTools } from '../src/media/tools.ts';
 import { ffprobeCount, problemOf } from './http-sessions-harness.ts';
-import { Participant, type RealtimeServer, startRealtimeServer, tempDataDir } from './support/server-realtime.ts';
+import {
+  Participant,
+  type RealtimeServer,
+  startRealtimeServer,
+  tempDataDir,
+} from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 import { writeSceneVideo } from './support/synthetic-video.ts';
 
@@ -67,7 +73,9 @@ function iouOfRle(mask: SeedMask, truth: Uint8Array): number {
 
 /** The mask of the disc object on `frame`, from the v1 API (COCO RLE). */
 async function discMaskOn(sessionId: string, frame: number, objectId: number): Promise<Uint8Array> {
-  const res = await fetch(`${server.url}/api/v1/sessions/${sessionId}/frames/${frame}/masks?objectId=${objectId}`);
+  const res = await fetch(
+    `${server.url}/api/v1/sessions/${sessionId}/frames/${frame}/masks?objectId=${objectId}`,
+  );
   expect(res.status).toBe(200);
   const body = (await res.json()) as { masks: SeedMask[] };
   expect(body.masks).toHaveLength(1);
@@ -99,9 +107,17 @@ describe('seed-003 workflow', () => {
 
     // Annotate frame 0 with one click inside the disc.
     const click0 = interiorPoint(disc.masks[0]!, scene.width);
-    const annotated = await post(`/annotate-frame/${sid}`, { frame_idx: 0, points: [{ ...click0, label: 1 }] });
+    const annotated = await post(`/annotate-frame/${sid}`, {
+      frame_idx: 0,
+      points: [{ ...click0, label: 1 }],
+    });
     expect(annotated.status).toBe(200);
-    const a = (await annotated.json()) as { obj_id: number; frame_idx: number; mask: SeedMask; mask_area: number };
+    const a = (await annotated.json()) as {
+      obj_id: number;
+      frame_idx: number;
+      mask: SeedMask;
+      mask_area: number;
+    };
     expect(a).toMatchObject({ success: true, session_id: sid, frame_idx: 0, obj_id: 1 });
     expect(a.mask.size).toEqual([scene.height, scene.width]);
     expect(iouOfRle(a.mask, disc.masks[0]!)).toBeGreaterThan(0.9);
@@ -111,10 +127,19 @@ describe('seed-003 workflow', () => {
     expect(decodeMask(seen0.mask).mask).toEqual(decodeCocoRle(a.mask).mask);
 
     // Propagate through the clip: the answer comes when it is done.
-    const propagated = await post(`/propagate/${sid}`, { session_id: sid, start_frame: 0, end_frame: FRAMES - 1 });
+    const propagated = await post(`/propagate/${sid}`, {
+      session_id: sid,
+      start_frame: 0,
+      end_frame: FRAMES - 1,
+    });
     expect(propagated.status).toBe(200);
     const p1 = (await propagated.json()) as Record<string, unknown>;
-    expect(p1).toMatchObject({ success: true, status: 'finished', obj_ids: [1], frames_processed: FRAMES - 1 });
+    expect(p1).toMatchObject({
+      success: true,
+      status: 'finished',
+      obj_ids: [1],
+      frames_processed: FRAMES - 1,
+    });
     for (let f = 1; f < FRAMES; f++) {
       expect(maskIoU(await discMaskOn(sid, f, 1), disc.masks[f]!), `frame ${f}`).toBeGreaterThan(0.8);
     }
@@ -146,7 +171,12 @@ describe('seed-003 workflow', () => {
     // Re-propagate from the refined frame on: the later frames are recomputed from it.
     const again = await post(`/propagate/${sid}`, { session_id: sid, start_frame: 4, end_frame: FRAMES - 1 });
     const p2 = (await again.json()) as Record<string, unknown>;
-    expect(p2).toMatchObject({ success: true, status: 'finished', start_frame: 4, frames_processed: FRAMES - 5 });
+    expect(p2).toMatchObject({
+      success: true,
+      status: 'finished',
+      start_frame: 4,
+      frames_processed: FRAMES - 5,
+    });
     for (let f = 5; f < FRAMES; f++) {
       expect(maskIoU(await discMaskOn(sid, f, 1), disc.masks[f]!), `frame ${f}`).toBeGreaterThan(0.8);
     }
@@ -191,13 +221,15 @@ describe('seed-003 workflow', () => {
     expect(await ffprobeCount(out)).toEqual({ frames: FRAMES, width: scene.width, height: scene.height });
   });
 
-  it('annotate replaces the frame\'s points; obj_id picks or creates objects; bad input is a precise 4xx problem', async () => {
+  it("annotate replaces the frame's points; obj_id picks or creates objects; bad input is a precise 4xx problem", async () => {
     const sid = (await uploadVideo()).session_id as string;
     const disc0 = interiorPoint(disc.masks[0]!, scene.width);
     const tri = sceneObject(scene, SCENE_IDS.triangle);
     const tri0 = interiorPoint(tri.masks[0]!, scene.width);
 
-    const first = (await (await post(`/annotate-frame/${sid}`, { frame_idx: 0, points: [{ ...disc0, label: 1 }] })).json()) as Record<string, unknown>;
+    const first = (await (
+      await post(`/annotate-frame/${sid}`, { frame_idx: 0, points: [{ ...disc0, label: 1 }] })
+    ).json()) as Record<string, unknown>;
     expect(first.obj_id).toBe(1);
     // The same object again, other points: they replace the earlier ones.
     const second = (await (
@@ -213,12 +245,27 @@ describe('seed-003 workflow', () => {
     expect(iouOfRle(created.mask, disc.masks[0]!)).toBeGreaterThan(0.9);
 
     const cases: Array<[string, unknown, number, string]> = [
-      [`/annotate-frame/${sid}`, { frame_idx: 0, points: [{ ...disc0, label: 1 }], obj_id: 9 }, 404, 'NOT_FOUND'],
-      [`/annotate-frame/${sid}`, { frame_idx: FRAMES, points: [{ ...disc0, label: 1 }] }, 400, 'INVALID_INPUT'],
+      [
+        `/annotate-frame/${sid}`,
+        { frame_idx: 0, points: [{ ...disc0, label: 1 }], obj_id: 9 },
+        404,
+        'NOT_FOUND',
+      ],
+      [
+        `/annotate-frame/${sid}`,
+        { frame_idx: FRAMES, points: [{ ...disc0, label: 1 }] },
+        400,
+        'INVALID_INPUT',
+      ],
       [`/annotate-frame/${sid}`, { frame_idx: 1.5, points: [{ ...disc0, label: 1 }] }, 400, 'INVALID_INPUT'],
       [`/annotate-frame/${sid}`, { frame_idx: 0, points: [[10, 10]] }, 400, 'INVALID_INPUT'],
       [`/annotate-frame/${sid}`, { frame_idx: 0, points: [] }, 400, 'INVALID_INPUT'],
-      [`/annotate-frame/${sid}`, { frame_idx: 0, points: [{ x: 9999, y: 5, label: 1 }] }, 400, 'INVALID_INPUT'],
+      [
+        `/annotate-frame/${sid}`,
+        { frame_idx: 0, points: [{ x: 9999, y: 5, label: 1 }] },
+        400,
+        'INVALID_INPUT',
+      ],
       [`/annotate-frame/nosuchsession`, { frame_idx: 0, points: [{ ...disc0, label: 1 }] }, 404, 'NOT_FOUND'],
       [`/propagate/${sid}`, { start_frame: 0, end_frame: FRAMES + 3 }, 400, 'INVALID_INPUT'],
       [`/propagate/${sid}`, { session_id: 'another', start_frame: 0 }, 400, 'INVALID_INPUT'],
@@ -228,11 +275,22 @@ describe('seed-003 workflow', () => {
     for (const [path, body, status, code] of cases) {
       const res = await post(path, body);
       const problem = await problemOf(res);
-      expect([res.status, problem.code], `${path} ${JSON.stringify(body)}: ${problem.detail}`).toEqual([status, code]);
+      expect([res.status, problem.code], `${path} ${JSON.stringify(body)}: ${problem.detail}`).toEqual([
+        status,
+        code,
+      ]);
     }
-    const notJson = await fetch(`${server.url}/annotate-frame/${sid}`, { method: 'POST', body: 'frame_idx=0' });
+    const notJson = await fetch(`${server.url}/annotate-frame/${sid}`, {
+      method: 'POST',
+      body: 'frame_idx=0',
+    });
     expect([notJson.status, (await problemOf(notJson)).code]).toEqual([415, 'UNSUPPORTED_MEDIA']);
-    for (const path of [`/frame/${sid}/${FRAMES}`, `/overlay/${sid}/${FRAMES}`, `/overlay/nosuch/0`, `/export/nosuch`]) {
+    for (const path of [
+      `/frame/${sid}/${FRAMES}`,
+      `/overlay/${sid}/${FRAMES}`,
+      `/overlay/nosuch/0`,
+      `/export/nosuch`,
+    ]) {
       const res = await fetch(`${server.url}${path}`);
       expect([res.status, (await problemOf(res)).code], path).toEqual([404, 'NOT_FOUND']);
     }

@@ -34,7 +34,11 @@ export const REST_USER_NAME = 'REST API';
  * The actor of a REST request in `sessionId`: its role from `resolveRole`, a participant id per
  * request (REST callers are not listed as participants) and one shared history owner.
  */
-export async function restActor(ctx: AppContext, sessionId: string, resolveRole: ResolveRole): Promise<Actor> {
+export async function restActor(
+  ctx: AppContext,
+  sessionId: string,
+  resolveRole: ResolveRole,
+): Promise<Actor> {
   const granted = await resolveRole(sessionId, bearerToken(ctx));
   const role = typeof granted === 'string' ? granted : granted.role;
   return {

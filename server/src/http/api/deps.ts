@@ -3,8 +3,8 @@
  * id, resolve the caller, load the live room (the same `SessionRoom` Socket.IO participants use).
  */
 import type { IngestService } from '../../ingest/ingest-service.ts';
-import { parseSessionId } from '../../ingest/session-views.ts';
 import { sessionNotFound } from '../../ingest/session-meta.ts';
+import { parseSessionId } from '../../ingest/session-views.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { SessionManager } from '../../sessions/manager.ts';
 import type { SessionRoom } from '../../sessions/room.ts';
@@ -33,7 +33,11 @@ export interface SessionCall {
 }
 
 /** Parses `ctx.params.id`, resolves the caller's role and loads the session's room. */
-export async function sessionCall(deps: ApiDeps, ctx: AppContext, rawId = ctx.params.id): Promise<SessionCall> {
+export async function sessionCall(
+  deps: ApiDeps,
+  ctx: AppContext,
+  rawId = ctx.params.id,
+): Promise<SessionCall> {
   const sessionId = parseSessionId(rawId ?? '');
   const actor = await restActor(ctx, sessionId, deps.resolveRole);
   const room = await loadRoom(deps, sessionId);

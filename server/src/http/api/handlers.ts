@@ -4,10 +4,10 @@
  * before the answer and its facts reach everyone in the session live.
  */
 import {
-  type FrameMasksResponse,
   type FactOf,
-  JobCancelCommandSchema,
+  type FrameMasksResponse,
   type JobAck,
+  JobCancelCommandSchema,
   type ObjectAck,
   ObjectCreateCommandSchema,
   ObjectDeleteCommandSchema,
@@ -64,7 +64,8 @@ export function apiHandlers(deps: ApiDeps) {
     clearPrompts: (async (ctx) => {
       const { room, actor } = await sessionCall(deps, ctx);
       const frame = queryValue(ctx, 'frame');
-      if (frame === undefined) throw new RotoError('INVALID_INPUT', 'frame is required (?frame=N&objectId=M).');
+      if (frame === undefined)
+        throw new RotoError('INVALID_INPUT', 'frame is required (?frame=N&objectId=M).');
       const payload = commandPayload(ctx, PromptClearCommandSchema, {
         frame: parseFrameIndex(frame),
         objectId: parseObjectId(queryValue(ctx, 'objectId')),

@@ -5,8 +5,8 @@
  * polling a job reads only the records appended since the last poll.
  */
 import type { DurableFact, JobStatus } from '@roto/shared';
-import type { SessionRoom } from '../../sessions/room.ts';
 import { decodeFactsRecord, FACTS_RECORD_TYPE } from '../../sessions/records.ts';
+import type { SessionRoom } from '../../sessions/room.ts';
 import type { SessionStore } from '../../storage/index.ts';
 
 /** Sessions whose job history is kept in memory (least recently used beyond it is dropped). */
@@ -43,9 +43,9 @@ export class JobHistory {
   /** Every job of the session: running ones first, then ended ones, most recent first. */
   async list(room: SessionRoom): Promise<JobStatus[]> {
     const lines = [...(await this.read(room)).values()].reverse();
-    const running = room.state.runningJobs().map(
-      (r): JobStatus => ({ jobId: r.job.jobId, status: 'running', job: r.job, progress: r.progress }),
-    );
+    const running = room.state
+      .runningJobs()
+      .map((r): JobStatus => ({ jobId: r.job.jobId, status: 'running', job: r.job, progress: r.progress }));
     const ids = new Set(running.map((r) => r.jobId));
     return [...running, ...lines.filter((l) => !ids.has(l.started.job.jobId)).map((l) => toStatus(room, l))];
   }
@@ -71,12 +71,15 @@ export class JobHistory {
       read.status === 'ok'
         ? read.records
         : read.status === 'compacted'
-          ? await this.store.readSince(room.id, read.baseSeq).then((r) => (r.status === 'ok' ? r.records : []))
+          ? await this.store
+              .readSince(room.id, read.baseSeq)
+              .then((r) => (r.status === 'ok' ? r.records : []))
           : [];
     for (const record of records) {
       entry.upTo = Math.max(entry.upTo, record.seq);
       if (record.type !== FACTS_RECORD_TYPE) continue;
-      for (const fact of decodeFactsRecord(record).facts) note(entry.jobs, { ...fact, seq: record.seq } as DurableFact);
+      for (const fact of decodeFactsRecord(record).facts)
+        note(entry.jobs, { ...fact, seq: record.seq } as DurableFact);
     }
     return entry.jobs;
   }

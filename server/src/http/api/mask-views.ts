@@ -3,7 +3,14 @@
  * area and bbox, or PNG images (one object: grayscale 0/255; all objects: an indexed PNG whose
  * palette holds the object colours, index 0 the background).
  */
-import { decodeMask, encodeCocoRle, maskArea, maskBBox, type RestMask, type TrackedObject } from '@roto/shared';
+import {
+  decodeMask,
+  encodeCocoRle,
+  maskArea,
+  maskBBox,
+  type RestMask,
+  type TrackedObject,
+} from '@roto/shared';
 import sharp from 'sharp';
 import { encodeIndexedPng } from '../../export/png.ts';
 import { labelMap, objectPalette, requireLabelRoom } from '../../export/selection.ts';

@@ -2,8 +2,9 @@
  * Path and query parameters of the REST API, parsed at the edge into precise INVALID_INPUT /
  * NOT_FOUND errors, so a bad URL never reaches the session layer.
  */
-import { CommandIdSchema, IDEMPOTENCY_KEY_HEADER, ObjectIdSchema, RotoError } from '@roto/shared';
+
 import { randomUUID } from 'node:crypto';
+import { CommandIdSchema, IDEMPOTENCY_KEY_HEADER, ObjectIdSchema, RotoError } from '@roto/shared';
 import type { z } from 'zod';
 import { parseFrameIndex } from '../../ingest/session-views.ts';
 import type { SessionState } from '../../sessions/state.ts';
@@ -13,9 +14,13 @@ import type { AppContext } from '../context.ts';
 export function parseObjectId(raw: string | undefined, name = 'objectId'): number {
   const n = raw !== undefined && /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!ObjectIdSchema.safeParse(n).success) {
-    throw new RotoError('INVALID_INPUT', `${name} must be a positive whole number, not "${(raw ?? '').slice(0, 40)}".`, {
-      [name]: (raw ?? '').slice(0, 40),
-    });
+    throw new RotoError(
+      'INVALID_INPUT',
+      `${name} must be a positive whole number, not "${(raw ?? '').slice(0, 40)}".`,
+      {
+        [name]: (raw ?? '').slice(0, 40),
+      },
+    );
   }
   return n;
 }
@@ -53,9 +58,13 @@ export function queryChoice<T extends string>(
   const raw = queryValue(ctx, name);
   if (raw === undefined) return fallback;
   if (!(choices as readonly string[]).includes(raw)) {
-    throw new RotoError('INVALID_INPUT', `${name} must be one of ${choices.join(', ')}, not "${raw.slice(0, 40)}".`, {
-      [name]: raw.slice(0, 40),
-    });
+    throw new RotoError(
+      'INVALID_INPUT',
+      `${name} must be one of ${choices.join(', ')}, not "${raw.slice(0, 40)}".`,
+      {
+        [name]: raw.slice(0, 40),
+      },
+    );
   }
   return raw as T;
 }

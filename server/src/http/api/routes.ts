@@ -33,12 +33,23 @@ const TAG = 'Segmentation';
 export const PARAMS = {
   id: { name: 'id', description: 'The session id.', schema: z.string().min(1).max(128) },
   objectId: { name: 'objectId', description: 'An object id (from 1).', schema: ObjectIdSchema },
-  jobId: { name: 'jobId', description: 'A job id (from the 202 answer that started it).', schema: z.string() },
+  jobId: {
+    name: 'jobId',
+    description: 'A job id (from the 202 answer that started it).',
+    schema: z.string(),
+  },
   n: { name: 'n', description: 'A frame index (from 0).', schema: FrameIndexSchema },
 } satisfies Record<string, ParamSpec>;
 
 const noCommandId = ['commandId'] as const;
-const commandErrors = ['INVALID_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHORIZED', 'CONFLICT', 'BUSY'] as const;
+const commandErrors = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHORIZED',
+  'CONFLICT',
+  'BUSY',
+] as const;
 const readErrors = ['INVALID_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHORIZED', 'CONFLICT'] as const;
 
 /** The v1 routes with their handlers. */
@@ -51,12 +62,17 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'addPrompt',
       summary: 'Add clicks (and/or a box) for an object on a frame; answers with the new mask',
       description:
-        'Same as the realtime `prompt:add`: points are merged with the object\'s existing prompts on that frame. Without `objectId` a new object is created. The mask is COCO RLE (`size` = [height, width], column-major counts) with area and bbox.',
+        "Same as the realtime `prompt:add`: points are merged with the object's existing prompts on that frame. Without `objectId` a new object is created. The mask is COCO RLE (`size` = [height, width], column-major counts) with area and bbox.",
       tag: TAG,
       pathParams: [PARAMS.id],
       idempotent: true,
       body: { name: 'PromptAddBody', schema: PromptAddCommandSchema, omit: noCommandId },
-      responses: { 200: { description: 'The stored mask', schema: { name: 'PromptAddResponse', schema: PromptAddResponseSchema } } },
+      responses: {
+        200: {
+          description: 'The stored mask',
+          schema: { name: 'PromptAddResponse', schema: PromptAddResponseSchema },
+        },
+      },
       errors: [...commandErrors, 'MODEL_UNAVAILABLE', 'UNSUPPORTED_MEDIA'],
       handler: h.addPrompt,
     },
@@ -83,7 +99,9 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       summary: 'The objects of a session, by id',
       tag: TAG,
       pathParams: [PARAMS.id],
-      responses: { 200: { description: 'The objects', schema: { name: 'ObjectList', schema: ObjectListSchema } } },
+      responses: {
+        200: { description: 'The objects', schema: { name: 'ObjectList', schema: ObjectListSchema } },
+      },
       errors: readErrors,
       handler: h.listObjects,
     },
@@ -107,7 +125,9 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       summary: 'One object',
       tag: TAG,
       pathParams: [PARAMS.id, PARAMS.objectId],
-      responses: { 200: { description: 'The object', schema: { name: 'TrackedObject', schema: TrackedObjectSchema } } },
+      responses: {
+        200: { description: 'The object', schema: { name: 'TrackedObject', schema: TrackedObjectSchema } },
+      },
       errors: readErrors,
       handler: h.getObject,
     },
@@ -147,7 +167,9 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       pathParams: [PARAMS.id],
       idempotent: true,
       body: { name: 'PropagationBody', schema: PropagationStartCommandSchema, omit: noCommandId },
-      responses: { 202: { description: 'Started', schema: { name: 'JobAccepted', schema: JobAcceptedSchema } } },
+      responses: {
+        202: { description: 'Started', schema: { name: 'JobAccepted', schema: JobAcceptedSchema } },
+      },
       errors: [...commandErrors, 'UNSUPPORTED_MEDIA'],
       handler: h.startPropagation,
     },
@@ -181,7 +203,9 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       tag: TAG,
       pathParams: [PARAMS.id, PARAMS.jobId],
       idempotent: true,
-      responses: { 202: { description: 'Cancelling', schema: { name: 'JobAccepted', schema: JobAcceptedSchema } } },
+      responses: {
+        202: { description: 'Cancelling', schema: { name: 'JobAccepted', schema: JobAcceptedSchema } },
+      },
       errors: commandErrors,
       handler: h.cancelJob,
     },
@@ -191,7 +215,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'getFrameMasks',
       summary: 'The masks of a frame, as COCO RLE JSON or a PNG',
       description:
-        '`format=rle` (default): every object\'s mask (or `objectId`\'s) as COCO RLE with area and bbox. `format=png`: with `objectId`, a grayscale PNG (255 inside, 0 outside); without, an indexed PNG whose palette index k is the k-th object by id, in its colour (0 = background).',
+        "`format=rle` (default): every object's mask (or `objectId`'s) as COCO RLE with area and bbox. `format=png`: with `objectId`, a grayscale PNG (255 inside, 0 outside); without, an indexed PNG whose palette index k is the k-th object by id, in its colour (0 = background).",
       tag: TAG,
       pathParams: [PARAMS.id, PARAMS.n],
       query: [

@@ -72,13 +72,19 @@ export function openApiDocument(routes: readonly RouteSpec[], info: DocumentInfo
       const content: Json = {};
       if (res.schema) content[res.contentType ?? 'application/json'] = { schema: ref(res.schema, 'output') };
       else if (res.contentType) content[res.contentType] = { schema: { type: 'string', format: 'binary' } };
-      for (const type of res.alsoContentTypes ?? []) content[type] = { schema: { type: 'string', format: 'binary' } };
-      responses[status] = { description: res.description, ...(Object.keys(content).length ? { content } : {}) };
+      for (const type of res.alsoContentTypes ?? [])
+        content[type] = { schema: { type: 'string', format: 'binary' } };
+      responses[status] = {
+        description: res.description,
+        ...(Object.keys(content).length ? { content } : {}),
+      };
     }
     for (const code of r.errors) {
       const status = String(HTTP_STATUS[code]);
       const existing = responses[status] as { description: string } | undefined;
-      const description = existing ? `${existing.description}, ${code}` : `Problem: ${code} (${ERROR_TITLES[code]})`;
+      const description = existing
+        ? `${existing.description}, ${code}`
+        : `Problem: ${code} (${ERROR_TITLES[code]})`;
       responses[status] = {
         description,
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

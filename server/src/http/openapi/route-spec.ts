@@ -5,11 +5,11 @@
  */
 import type { Router } from '@koa/router';
 import type { ErrorCode } from '@roto/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AppContext, AppState } from '../context.ts';
 
 /** An HTTP method the API uses. */
-export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A named schema: it becomes `#/components/schemas/<name>`. */
 export interface NamedSchema {
@@ -69,3 +69,48 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
     router[r.method](r.path, (ctx) => handler(ctx));
   }
 }
+
+/** The method/path pairs a router serves, as `GET /api/v1/…` keys (HEAD is implied by GET). */
+export function servedKeys(router: Router<AppState>): string[] {
+  return router.stack.flatMap((layer) =>
+    layer.methods.filter((m) => m !== 'HEAD' && m !== 'OPTIONS').map((m) => `${m} ${layer.path}`),
+  );
+}
+
+/**
+ * The routes the mounted routers really serve, described by the table where it knows them (in its
+ * order) and by a bare entry where it does not, so the document never lists a route the server
+ * lacks nor misses one it has.
+ */
+export function servedRoutes(routers: readonly Router<AppState>[], table: readonly RouteSpec[]): RouteSpec[] {
+  const served = new Set(routers.flatMap(servedKeys));
+  const known = new Set<string>();
+  const out: RouteSpec[] = [];
+  for (const r of table) {
+    const key = `${r.method.toUpperCase()} ${r.path}`;
+    if (!served.has(key) || known.has(key)) continue;
+    known.add(key);
+    out.push(r);
+  }
+  for (const key of served) {
+    if (known.has(key)) continue;
+    const [method = 'GET', path = '/'] = key.split(' ');
+    out.push({
+      method: method.toLowerCase() as HttpMethod,
+      path,
+      operationId: `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      summary: 'Served, not described yet',
+      tag: 'Other',
+      pathParams: [...path.matchAll(/:(\w+)/g)].map((m) => ({
+        name: m[1]!,
+        description: '',
+        schema: PATH_SEGMENT,
+      })),
+      responses: { 200: { description: 'OK' } },
+      errors: [],
+    });
+  }
+  return out;
+}
+
+const PATH_SEGMENT = z.string();

@@ -4,7 +4,7 @@
  */
 import {
   CreateSessionJsonSchema,
-  SessionCreatedSchema,
+  OwnedSessionCreatedSchema,
   SessionDetailsSchema,
   SessionListSchema,
   ThumbnailIndexSchema,
@@ -23,13 +23,25 @@ export const SESSIONS_ROUTES: readonly RouteSpec[] = [
     method: 'post',
     path: SESSIONS_PATH,
     operationId: 'createSession',
-    summary: 'Make a session from a video or image: multipart upload (`file`), JSON `{image}` (base64) or JSON `{url}`',
+    summary:
+      'Make a session from a video or image: multipart upload (`file`), JSON `{image}` (base64) or JSON `{url}`',
     description: 'With `?wait=true` the answer comes once ingest has finished (or with its error).',
     tag: TAG,
-    query: [{ name: 'wait', description: '`true`: answer once frames are decoded.', schema: z.enum(['true', 'false']) }],
+    query: [
+      {
+        name: 'wait',
+        description: '`true`: answer once frames are decoded.',
+        schema: z.enum(['true', 'false']),
+      },
+    ],
     body: { name: 'CreateSessionJson', schema: CreateSessionJsonSchema },
     multipartFile: 'file',
-    responses: { 201: { description: 'Created', schema: { name: 'SessionCreated', schema: SessionCreatedSchema } } },
+    responses: {
+      201: {
+        description: 'Created, with the owner token (it manages share links)',
+        schema: { name: 'SessionCreated', schema: OwnedSessionCreatedSchema },
+      },
+    },
     errors: ['INVALID_INPUT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA', 'RATE_LIMITED', 'TIMEOUT'],
   },
   {
@@ -39,7 +51,9 @@ export const SESSIONS_ROUTES: readonly RouteSpec[] = [
     summary: 'Recent sessions, most recently active first',
     tag: TAG,
     query: [{ name: 'limit', description: '1–200 (default 50).', schema: z.number().int().min(1).max(200) }],
-    responses: { 200: { description: 'Sessions', schema: { name: 'SessionList', schema: SessionListSchema } } },
+    responses: {
+      200: { description: 'Sessions', schema: { name: 'SessionList', schema: SessionListSchema } },
+    },
     errors: ['INVALID_INPUT'],
   },
   {
@@ -49,7 +63,9 @@ export const SESSIONS_ROUTES: readonly RouteSpec[] = [
     summary: 'A session: media, ingest status and progress, disk use, links',
     tag: TAG,
     pathParams: [PARAMS.id],
-    responses: { 200: { description: 'The session', schema: { name: 'SessionDetails', schema: SessionDetailsSchema } } },
+    responses: {
+      200: { description: 'The session', schema: { name: 'SessionDetails', schema: SessionDetailsSchema } },
+    },
     errors: ['INVALID_INPUT', 'NOT_FOUND'],
   },
   {

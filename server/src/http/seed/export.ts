@@ -14,8 +14,8 @@ import { metaOrNull } from '../../ingest/session-views.ts';
 import { frameFileName } from '../../media/decode.ts';
 import type { SessionRoom } from '../../sessions/room.ts';
 import type { SessionStore } from '../../storage/index.ts';
-import type { AppContext } from '../context.ts';
 import { sortedObjects } from '../api/mask-views.ts';
+import type { AppContext } from '../context.ts';
 
 /** An export source over a live session: its decoded frames and its stored masks. */
 export async function sessionExportSource(store: SessionStore, room: SessionRoom): Promise<ExportSource> {
@@ -26,7 +26,13 @@ export async function sessionExportSource(store: SessionStore, room: SessionRoom
   let sourceVideoPath: string | undefined;
   if (meta?.sourceBlob && state.media.hasAudio) {
     const path = await store.blobs.prepare(room.id, meta.sourceBlob);
-    if (await stat(path).then(() => true, () => false)) sourceVideoPath = path;
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      sourceVideoPath = path;
   }
   const fileName = meta?.source.kind === 'upload' ? meta.source.fileName : undefined;
   return {
@@ -51,7 +57,11 @@ export async function sessionExportSource(store: SessionStore, room: SessionRoom
 }
 
 /** Writes the overlay MP4 of the session and sends it; the file is removed after the response. */
-export async function sendOverlayVideo(ctx: AppContext, store: SessionStore, room: SessionRoom): Promise<void> {
+export async function sendOverlayVideo(
+  ctx: AppContext,
+  store: SessionStore,
+  room: SessionRoom,
+): Promise<void> {
   if (room.state.media.kind !== 'video') {
     throw new RotoError('INVALID_INPUT', 'This session is a single image: there is no video to export.');
   }

@@ -3,6 +3,12 @@
  * built on the same pieces as the v1 API: ingest for uploads, `SessionRoom` commands for clicks
  * and propagation (so people in the session watch the work arrive), the export library for MP4.
  */
+
+import type {
+  SeedAnnotateResponseSchema,
+  SeedPropagateResponseSchema,
+  SeedUploadResponseSchema,
+} from '@roto/shared';
 import {
   isErrorCode,
   type JobAck,
@@ -14,19 +20,14 @@ import {
   SeedAnnotateBodySchema,
   SeedPropagateBodySchema,
 } from '@roto/shared';
-import type {
-  SeedAnnotateResponseSchema,
-  SeedPropagateResponseSchema,
-  SeedUploadResponseSchema,
-} from '@roto/shared';
 import type { z } from 'zod';
 import { readMeta } from '../../ingest/session-meta.ts';
 import { frameFile } from '../../ingest/session-views.ts';
 import { throttled } from '../../ingest/throttle.ts';
-import type { AppContext } from '../context.ts';
 import { type ApiDeps, sessionCall } from '../api/deps.ts';
 import { restMaskOfFact } from '../api/handlers.ts';
 import { commandIdOf, frameInSession, jsonObjectBody } from '../api/params.ts';
+import type { AppContext } from '../context.ts';
 import { sendImmutableFile } from '../sessions/immutable-file.ts';
 import { receiveUpload } from '../sessions/multipart.ts';
 import { sendOverlayVideo } from './export.ts';
@@ -38,39 +39,45 @@ type Handler = (ctx: AppContext) => Promise<void>;
 /** The seed-003 handlers, by operation. */
 export function seedHandlers(deps: ApiDeps) {
   /** Annotate (replace the frame's points) or refine (add to them, feeding the previous mask). */
-  const click = (mode: 'annotate' | 'refine'): Handler => async (ctx) => {
-    const { sessionId, room, actor } = await sessionCall(deps, ctx, ctx.params.session_id);
-    const body = SeedAnnotateBodySchema.parse(jsonObjectBody(ctx));
-    const objectId = seedObject(room.state, body.obj_id);
-    const commandId = commandIdOf(ctx);
-    if (mode === 'annotate' && objectId !== undefined && room.state.promptsOf(objectId).has(body.frame_idx)) {
-      const clear = PromptClearCommandSchema.parse({
-        commandId: `${commandId.slice(0, 90)}:clear`,
+  const click =
+    (mode: 'annotate' | 'refine'): Handler =>
+    async (ctx) => {
+      const { sessionId, room, actor } = await sessionCall(deps, ctx, ctx.params.session_id);
+      const body = SeedAnnotateBodySchema.parse(jsonObjectBody(ctx));
+      const objectId = seedObject(room.state, body.obj_id);
+      const commandId = commandIdOf(ctx);
+      if (
+        mode === 'annotate' &&
+        objectId !== undefined &&
+        room.state.promptsOf(objectId).has(body.frame_idx)
+      ) {
+        const clear = PromptClearCommandSchema.parse({
+          commandId: `${commandId.slice(0, 90)}:clear`,
+          frame: body.frame_idx,
+          objectId,
+        });
+        await room.execute(actor, { type: 'prompt:clear', payload: clear });
+      }
+      const payload = PromptAddCommandSchema.parse({
+        commandId,
         frame: body.frame_idx,
-        objectId,
+        ...(objectId !== undefined ? { objectId } : {}),
+        points: body.points,
+        ...(mode === 'refine' ? { refine: true } : {}),
       });
-      await room.execute(actor, { type: 'prompt:clear', payload: clear });
-    }
-    const payload = PromptAddCommandSchema.parse({
-      commandId,
-      frame: body.frame_idx,
-      ...(objectId !== undefined ? { objectId } : {}),
-      points: body.points,
-      ...(mode === 'refine' ? { refine: true } : {}),
-    });
-    const ack = (await room.execute(actor, { type: 'prompt:add', payload })) as PromptAddAck;
-    const { size, counts, area, bbox } = restMaskOfFact(ack.mask);
-    const answer: z.input<typeof SeedAnnotateResponseSchema> = {
-      success: true,
-      session_id: sessionId,
-      frame_idx: ack.frame,
-      obj_id: ack.objectId,
-      mask: { size, counts, area, bbox },
-      mask_area: area,
-      points_count: room.state.promptsOf(ack.objectId).get(ack.frame)?.points.length ?? body.points.length,
+      const ack = (await room.execute(actor, { type: 'prompt:add', payload })) as PromptAddAck;
+      const { size, counts, area, bbox } = restMaskOfFact(ack.mask);
+      const answer: z.input<typeof SeedAnnotateResponseSchema> = {
+        success: true,
+        session_id: sessionId,
+        frame_idx: ack.frame,
+        obj_id: ack.objectId,
+        mask: { size, counts, area, bbox },
+        mask_area: area,
+        points_count: room.state.promptsOf(ack.objectId).get(ack.frame)?.points.length ?? body.points.length,
+      };
+      ctx.body = answer;
     };
-    ctx.body = answer;
-  };
 
   return {
     uploadVideo: (async (ctx) => {
@@ -99,7 +106,10 @@ export function seedHandlers(deps: ApiDeps) {
       if (created.status === 'ingesting') await ingest.settled(sessionId);
       const meta = await readMeta(store.blobs, sessionId);
       if (meta.status === 'failed' && meta.error) {
-        throw new RotoError(meta.error.code, meta.error.message, { ...(meta.error.details as object), sessionId });
+        throw new RotoError(meta.error.code, meta.error.message, {
+          ...(meta.error.details as object),
+          sessionId,
+        });
       }
       const answer: z.input<typeof SeedUploadResponseSchema> = {
         session_id: sessionId,
@@ -115,7 +125,12 @@ export function seedHandlers(deps: ApiDeps) {
     }) satisfies Handler,
 
     frame: (async (ctx) => {
-      const path = await frameFile(deps.store, deps.ingest, ctx.params.session_id ?? '', ctx.params.frame_idx ?? '');
+      const path = await frameFile(
+        deps.store,
+        deps.ingest,
+        ctx.params.session_id ?? '',
+        ctx.params.frame_idx ?? '',
+      );
       await sendImmutableFile(ctx, path, 'image/jpeg');
     }) satisfies Handler,
 
@@ -126,17 +141,27 @@ export function seedHandlers(deps: ApiDeps) {
       const { sessionId, room, actor } = await sessionCall(deps, ctx, ctx.params.session_id);
       const body = SeedPropagateBodySchema.parse(jsonObjectBody(ctx));
       if (body.session_id !== undefined && body.session_id !== sessionId) {
-        throw new RotoError('INVALID_INPUT', `session_id "${body.session_id.slice(0, 128)}" in the body does not match the URL's "${sessionId}".`);
+        throw new RotoError(
+          'INVALID_INPUT',
+          `session_id "${body.session_id.slice(0, 128)}" in the body does not match the URL's "${sessionId}".`,
+        );
       }
       const last = room.state.media.frameCount - 1;
       const start = body.start_frame;
       const end = body.end_frame ?? last;
-      for (const [name, f] of [['start_frame', start], ['end_frame', end]] as const) {
+      for (const [name, f] of [
+        ['start_frame', start],
+        ['end_frame', end],
+      ] as const) {
         if (f > last) {
-          throw new RotoError('INVALID_INPUT', `${name} ${f} does not exist: this video has frames 0–${last}.`, {
-            [name]: f,
-            frame_count: last + 1,
-          });
+          throw new RotoError(
+            'INVALID_INPUT',
+            `${name} ${f} does not exist: this video has frames 0–${last}.`,
+            {
+              [name]: f,
+              frame_count: last + 1,
+            },
+          );
         }
       }
       const payload = PropagationStartCommandSchema.parse({
@@ -153,9 +178,13 @@ export function seedHandlers(deps: ApiDeps) {
         throw new RotoError(code, status.error?.message ?? 'The propagation failed.', { job_id: jobId });
       }
       if (status.status === 'cancelled') {
-        throw new RotoError('CANCELLED', `The propagation was cancelled (${status.reason ?? 'no reason given'}).`, {
-          job_id: jobId,
-        });
+        throw new RotoError(
+          'CANCELLED',
+          `The propagation was cancelled (${status.reason ?? 'no reason given'}).`,
+          {
+            job_id: jobId,
+          },
+        );
       }
       const answer: z.input<typeof SeedPropagateResponseSchema> = {
         success: true,

@@ -16,7 +16,11 @@ import { seedHandlers } from './handlers.ts';
 
 const TAG = 'seed-003 compatibility';
 
-const SESSION: ParamSpec = { name: 'session_id', description: 'The session id from /upload-video.', schema: z.string() };
+const SESSION: ParamSpec = {
+  name: 'session_id',
+  description: 'The session id from /upload-video.',
+  schema: z.string(),
+};
 const FRAME: ParamSpec = {
   name: 'frame_idx',
   description: 'A frame index (from 0).',
@@ -35,7 +39,12 @@ export function seedRoutes(deps: ApiDeps): RouteSpec[] {
       summary: 'Upload a video (multipart field `file`); answers once its frames are decoded',
       tag: TAG,
       multipartFile: 'file',
-      responses: { 200: { description: 'The new session', schema: { name: 'SeedUploadResponse', schema: SeedUploadResponseSchema } } },
+      responses: {
+        200: {
+          description: 'The new session',
+          schema: { name: 'SeedUploadResponse', schema: SeedUploadResponseSchema },
+        },
+      },
       errors: ['INVALID_INPUT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA', 'RATE_LIMITED'],
       handler: h.uploadVideo,
     },
@@ -54,13 +63,20 @@ export function seedRoutes(deps: ApiDeps): RouteSpec[] {
       method: 'post',
       path: '/annotate-frame/:session_id',
       operationId: 'seedAnnotateFrame',
-      summary: "Set an object's points on a frame (replacing its earlier points there); answers with the mask",
-      description: '`obj_id` selects the object: default the first one, created when the session has none; the next free id creates a new one.',
+      summary:
+        "Set an object's points on a frame (replacing its earlier points there); answers with the mask",
+      description:
+        '`obj_id` selects the object: default the first one, created when the session has none; the next free id creates a new one.',
       tag: TAG,
       pathParams: [SESSION],
       idempotent: true,
       body: { name: 'SeedAnnotateBody', schema: SeedAnnotateBodySchema },
-      responses: { 200: { description: 'The mask', schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema } } },
+      responses: {
+        200: {
+          description: 'The mask',
+          schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema },
+        },
+      },
       errors: [...sessionErrors, 'MODEL_UNAVAILABLE', 'BUSY', 'UNSUPPORTED_MEDIA'],
       handler: h.annotateFrame,
     },
@@ -74,7 +90,10 @@ export function seedRoutes(deps: ApiDeps): RouteSpec[] {
       idempotent: true,
       body: { name: 'SeedPropagateBody', schema: SeedPropagateBodySchema },
       responses: {
-        200: { description: 'Finished', schema: { name: 'SeedPropagateResponse', schema: SeedPropagateResponseSchema } },
+        200: {
+          description: 'Finished',
+          schema: { name: 'SeedPropagateResponse', schema: SeedPropagateResponseSchema },
+        },
       },
       errors: [...sessionErrors, 'MODEL_UNAVAILABLE', 'BUSY', 'CANCELLED', 'UNSUPPORTED_MEDIA'],
       handler: h.propagate,
@@ -88,7 +107,12 @@ export function seedRoutes(deps: ApiDeps): RouteSpec[] {
       pathParams: [SESSION],
       idempotent: true,
       body: { name: 'SeedAnnotateBody', schema: SeedAnnotateBodySchema },
-      responses: { 200: { description: 'The mask', schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema } } },
+      responses: {
+        200: {
+          description: 'The mask',
+          schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema },
+        },
+      },
       errors: [...sessionErrors, 'MODEL_UNAVAILABLE', 'BUSY', 'UNSUPPORTED_MEDIA'],
       handler: h.refineMask,
     },
