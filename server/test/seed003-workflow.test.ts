@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
 import { getMediaTools } from '../src/media/tools.ts';
-import { ffprobeCount, problemOf } from './http-sessions-harness.ts';
+import { ffprobeCount, problemOf, startServer } from './http-sessions-harness.ts';
 import {
   Participant,
   type RealtimeServer,
@@ -304,5 +304,33 @@ describe('seed-003 workflow', () => {
       body: '{}',
     });
     expect([noFile.status, (await problemOf(noFile)).code]).toEqual([415, 'UNSUPPORTED_MEDIA']);
+  });
+
+  it('CORS for the seed routes follows CORS_ORIGINS (the seed frontend on another origin)', async () => {
+    const front = 'http://localhost:3000';
+    const dir = await tempDataDir();
+    const cors = await startServer(dir.dir, { CORS_ORIGINS: front });
+    try {
+      const preflight = await fetch(`${cors.base}/annotate-frame/abc`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: front,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(front);
+      expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+      const missing = await fetch(`${cors.base}/frame/abc/0`, { headers: { origin: front } });
+      expect([missing.status, missing.headers.get('access-control-allow-origin')]).toEqual([404, front]);
+      const other = await fetch(`${cors.base}/frame/abc/0`, {
+        headers: { origin: 'http://elsewhere.example' },
+      });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await cors.close();
+      await dir.remove();
+    }
   });
 });
