@@ -3,6 +3,7 @@ import { useSessionDetails } from '../../api/sessions.ts';
 import { captureLinkToken } from '../../api/tokens.ts';
 import { ErrorBoundary } from '../../app/ErrorBoundary.tsx';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
+import { ExportDialog } from '../export/ExportDialog.tsx';
 import { ObjectsPanel } from '../objects/ObjectsPanel.tsx';
 import { ShareDialog } from '../share/ShareDialog.tsx';
 import { Timeline } from '../timeline/Timeline.tsx';
@@ -61,7 +62,7 @@ function Editor({ sessionId }: { sessionId: string }) {
   const [mode, setMode] = useState<PaintMode>('fill');
   const [playing, setPlaying] = useState(false);
   const [help, setHelp] = useState(false);
-  const [dialog, setDialog] = useState<'share' | null>(null);
+  const [dialog, setDialog] = useState<'share' | 'export' | null>(null);
   const [fitRequest, setFitRequest] = useState(0);
   const [zoom, setZoom] = useState(1);
   const [historyError, setHistoryError] = useState<string | null>(null);
@@ -207,6 +208,9 @@ function Editor({ sessionId }: { sessionId: string }) {
         <button type="button" onClick={() => setDialog('share')} data-testid="share">
           Share
         </button>
+        <button type="button" onClick={() => setDialog('export')} data-testid="export">
+          Export
+        </button>
         <button type="button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
           ?
         </button>
@@ -263,6 +267,14 @@ function Editor({ sessionId }: { sessionId: string }) {
       <StatusBar conn={conn} zoom={zoom} />
       {help && <KeyboardHelp onClose={() => setHelp(false)} />}
       {dialog === 'share' && <ShareDialog sessionId={sessionId} onClose={() => setDialog(null)} />}
+      {dialog === 'export' && (
+        <ExportDialog
+          sessionId={sessionId}
+          kind={doc.media.kind}
+          objects={doc.objects}
+          onClose={() => setDialog(null)}
+        />
+      )}
     </div>
   );
 }
