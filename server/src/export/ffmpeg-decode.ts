@@ -9,6 +9,65 @@ import { fpsRational } from './ffmpeg-pipe.ts';
 import { cancelledError } from './output.ts';
 import { yuv420Size } from './yuv-overlay.ts';
 
+/** Pipe chunks (64 KiB) read ahead of the consumer: a few frames, so ffmpeg decodes while frames are blended. */
+const AHEAD_CHUNKS = 96;
+
+/**
+ * Pulls from `source` into a queue of up to `limit` items in the background, so the producer is
+ * not held to the consumer's pace item by item. Stops pulling when the consumer stops.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: T[] = [];
+  let ended = false;
+  let failed: { err: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  let space: (() => void) | undefined;
+  let stopped = false;
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queue.length >= limit) {
+          await new Promise<void>((r) => {
+            space = r;
+          });
+          continue;
+        }
+        const next = await it.next();
+        if (next.done) break;
+        queue.push(next.value);
+        wake?.();
+      }
+    } catch (err) {
+      failed = { err };
+    } finally {
+      ended = true;
+      wake?.();
+    }
+  })();
+  try {
+    while (true) {
+      if (queue.length > 0) {
+        const item = queue.shift()!;
+        space?.();
+        yield item;
+        continue;
+      }
+      if (failed) throw failed.err;
+      if (ended) return;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+      wake = undefined;
+    }
+  } finally {
+    stopped = true;
+    space?.();
+    await it.return?.();
+    await pump;
+  }
+}
+
 /**
  * Yields `count` frames of the sequence `pattern` (an image2 pattern, e.g. `file:/…/%05d.jpg`) as
  * full-range yuv420p. Rejects with INTERNAL when ffmpeg fails or yields fewer frames, CANCELLED on
@@ -43,7 +102,7 @@ export async function* decodeJpegSequence(
   let filled = 0;
   let yielded = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of readAhead(child.stdout as AsyncIterable<Buffer>, AHEAD_CHUNKS)) {
       let off = 0;
       while (off < chunk.length) {
         const n = Math.min(size - filled, chunk.length - off);

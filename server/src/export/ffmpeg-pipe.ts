@@ -10,7 +10,7 @@ import { cancelledError } from './output.ts';
 
 /** A running ffmpeg that reads frames from stdin. */
 export interface FfmpegPipe {
-  /** Writes one frame; resolves once ffmpeg can take more. */
+  /** Writes one frame; resolves at once while fewer than two frames are buffered, else once ffmpeg has caught up. */
   write(frame: Uint8Array): Promise<void>;
   /** Closes stdin and waits for ffmpeg to finish writing its output. */
   finish(): Promise<void>;
@@ -67,7 +67,10 @@ export function startFfmpegPipe(
   return {
     async write(frame) {
       if (closed || signal?.aborted) throw failure((await exited).code);
-      if (child.stdin.write(frame)) return;
+      child.stdin.write(frame);
+      // Up to two frames may wait in the pipe's buffer, so the next frame is prepared while
+      // ffmpeg reads this one (waiting for a full drain would take turns instead).
+      if (child.stdin.writableLength <= 2 * frame.length) return;
       const outcome = await Promise.race([
         new Promise<'drain'>((r) => child.stdin.once('drain', () => r('drain'))),
         exited.then(() => 'exit' as const),
