@@ -126,4 +126,31 @@ describe('pipelined object-local commands', () => {
     expect(snapshot.prompts.filter((p) => p.objectId === objectId)).toEqual([]);
     expect(snapshot.masks.filter((m) => m.objectId === objectId)).toEqual([]);
   });
+
+  it('R9: a rename of another object does not wait for a click on a cold frame; both are stored', async () => {
+    const sessionId = await createSceneSession(server.store, scene);
+    const a = await joined(sessionId, 'A');
+    const rect = sceneObject(scene, SCENE_IDS.rectangle);
+    const point = { ...interiorPoint(rect.masks[3]!, scene.width), label: 1 as const };
+    const clicked = (await a.command<ObjectAck>('object:create', { name: 'clicked' })).object.id;
+    const renamed = (await a.command<ObjectAck>('object:create', { name: 'renamed' })).object.id;
+    const order: string[] = [];
+    // Frame 3 has no embedding yet: the click runs the image encoder before its decoder.
+    const click = a
+      .command<PromptAddAck>('prompt:add', { frame: 3, objectId: clicked, points: [point] })
+      .then((ack) => {
+        order.push('click');
+        return ack;
+      });
+    const rename = a.command<ObjectAck>('object:update', { objectId: renamed, name: 'quick' }).then((ack) => {
+      order.push('rename');
+      return ack;
+    });
+    const [clickAck, renameAck] = await Promise.all([click, rename]);
+    expect(order).toEqual(['rename', 'click']);
+    expect(renameAck.seq).toBeLessThan(clickAck.seq);
+    const snapshot = await snapshotOf(sessionId);
+    expect(snapshot.objects.find((o) => o.id === renamed)?.name).toBe('quick');
+    expect(snapshot.masks.filter((m) => m.objectId === clicked).map((m) => m.frame)).toEqual([3]);
+  });
 });

@@ -7,17 +7,22 @@ import type { RoomCommand } from './types.ts';
 
 /**
  * The object an object-local command reads and writes, or undefined for every other command.
- * A rename/recolour or a prompt clear reads only its object's part of the document (the object,
- * its prompts, its masks and their staleness), so it only has to wait for records touching that
- * object; its facts are computed and its append issued without waiting for earlier commands on
- * other objects to be durable, and the op log makes all of them durable with one fdatasync
- * (group commit). Acks, facts and applying still follow seq order. Every other command waits for
- * all object-local records in flight first, as if the queue had held each until durable.
+ * A rename/recolour, a prompt clear and a click on an existing object read only their object's
+ * part of the document (the object, its prompts, its masks and their staleness, its memory bank)
+ * and change nothing else, so such a command only waits for the commands and records in flight
+ * on the same object: renames of other objects are neither held behind another object's click
+ * (its model work) nor behind each other's fdatasync, and the op log makes the records that
+ * arrive together durable with one fdatasync (group commit). Records, facts and acks still go in
+ * seq order; a command on another object sent later may get its seq (and ack) first. Every
+ * other command (creating or deleting objects, propagation, undo/redo, a click that creates its
+ * object) waits for all object-local commands in flight, as if the queue had run each to the end.
  */
 export function localObjectOf(cmd: RoomCommand): number | undefined {
   switch (cmd.type) {
     case 'object:update':
     case 'prompt:clear':
+      return cmd.payload.objectId;
+    case 'prompt:add':
       return cmd.payload.objectId;
     default:
       return undefined;

@@ -70,12 +70,12 @@ export class SessionRoom {
   private queue: Promise<unknown> = Promise.resolve();
   private tail: Promise<unknown> = Promise.resolve();
   /**
-   * Settles once every record touching an object is applied (or failed); absent when none is
-   * in flight. An object-local command waits only for these (see `localObjectOf`).
+   * Settles once every command and record in flight on an object is done (applied or failed);
+   * absent when none is. An object-local command waits only for these (see `localObjectOf`).
    */
-  private readonly pendingByObject = new Map<number, Promise<unknown>>();
-  /** Settles once the records of every object-local command issued so far are applied. */
-  private localTail: Promise<unknown> = Promise.resolve();
+  private readonly pendingByObject = new Map<number, Promise<void>>();
+  /** Object-local commands not yet done; every other command waits for all of them first. */
+  private readonly localInFlight = new Set<Promise<void>>();
   private pending = 0;
   readonly token = new CancelToken();
   readonly jobs: PropagationJobs;
@@ -157,14 +157,21 @@ export class SessionRoom {
       return { seq, facts };
     });
     this.tail = done.catch(() => undefined);
-    const settled = this.tail;
-    for (const objectId of factObjectIds(rec.facts)) {
-      this.pendingByObject.set(objectId, settled);
-      void settled.then(() => {
-        if (this.pendingByObject.get(objectId) === settled) this.pendingByObject.delete(objectId);
-      });
-    }
+    for (const objectId of factObjectIds(rec.facts)) this.holdObject(objectId, done);
     return done;
+  }
+
+  /** Makes later object-local commands on `objectId` wait until `work` is done. */
+  private holdObject(objectId: number, work: Promise<unknown>): void {
+    const before = this.pendingByObject.get(objectId);
+    const settled = (before ? Promise.all([before, work]) : work).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pendingByObject.set(objectId, settled);
+    void settled.then(() => {
+      if (this.pendingByObject.get(objectId) === settled) this.pendingByObject.delete(objectId);
+    });
   }
 
   private readonly versions = new Map<string, number>();
@@ -194,14 +201,22 @@ export class SessionRoom {
     const run =
       objectId === undefined
         ? this.enqueue(async () => {
-            await this.localTail;
+            await Promise.all(this.localInFlight);
             return this.dispatch(actor, cmd);
           })
         : this.enqueue(async () => {
             await this.pendingByObject.get(objectId);
-            // Wrapped, not awaited: the queue moves on while the record becomes durable.
-            return { durable: this.dispatch(actor, cmd) };
-          }).then((r) => r.durable);
+            const done = this.dispatch(actor, cmd);
+            this.holdObject(objectId, done);
+            const settled = done.then(
+              () => undefined,
+              () => undefined,
+            );
+            this.localInFlight.add(settled);
+            void settled.then(() => this.localInFlight.delete(settled));
+            // Wrapped, not awaited: the queue moves on while this command runs and becomes durable.
+            return { done };
+          }).then((r) => r.done);
     this.remember(cmd.payload.commandId, run);
     // A failed command may be retried with the same id once the cause is fixed.
     run.catch(() => this.results.delete(cmd.payload.commandId));
@@ -236,18 +251,12 @@ export class SessionRoom {
     switch (cmd.type) {
       case 'prompt:add':
         return runPromptAdd(this, actor, cmd.payload);
-      case 'prompt:clear': {
-        const durable = edit(cmd.type, cmd.payload.commandId, promptClearFacts(this.state, cmd.payload));
-        this.localTail = durable.catch(() => undefined);
-        return durable;
-      }
+      case 'prompt:clear':
+        return edit(cmd.type, cmd.payload.commandId, promptClearFacts(this.state, cmd.payload));
       case 'object:create':
         return edit(cmd.type, cmd.payload.commandId, objectCreateFacts(this.state, cmd.payload));
-      case 'object:update': {
-        const durable = edit(cmd.type, cmd.payload.commandId, objectUpdateFacts(this.state, cmd.payload));
-        this.localTail = durable.catch(() => undefined);
-        return durable;
-      }
+      case 'object:update':
+        return edit(cmd.type, cmd.payload.commandId, objectUpdateFacts(this.state, cmd.payload));
       case 'object:delete': {
         const objectId = cmd.payload.objectId;
         const result = await edit(cmd.type, cmd.payload.commandId, objectDeleteFacts(this.state, objectId));
