@@ -18,7 +18,9 @@ export function App() {
     <div className="app">
       <header className="app-header">
         <h1>
-          <a href="/">Roto</a>
+          <a href="/" className="brand-link">
+            Roto
+          </a>
         </h1>
         <span className="tagline">collaborative video segmentation</span>
         <ModelStatus compact={false} />
