@@ -151,7 +151,7 @@ export function apiHandlers(deps: ApiDeps) {
     }) satisfies Handler,
 
     frameMasks: (async (ctx) => {
-      const { room } = await sessionCall(deps, ctx);
+      const { sessionId, room } = await sessionCall(deps, ctx);
       const state = room.state;
       const frame = frameInSession(ctx.params.n, state);
       const format = queryChoice(ctx, 'format', ['rle', 'png'] as const, 'rle');
@@ -169,7 +169,7 @@ export function apiHandlers(deps: ApiDeps) {
         frame,
         width: state.media.width,
         height: state.media.height,
-        masks: frameMasks(state, frame, objectId === undefined ? undefined : [objectId]),
+        masks: frameMasks(state, frame, objectId === undefined ? undefined : [objectId], sessionId),
       };
       ctx.body = body;
     }) satisfies Handler,

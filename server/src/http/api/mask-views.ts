@@ -16,10 +16,30 @@ import { encodeIndexedPng } from '../../export/png.ts';
 import { labelMap, objectPalette, requireLabelRoom } from '../../export/selection.ts';
 import type { MaskEntry, SessionState } from '../../sessions/state.ts';
 
-/** A stored mask (RM bytes) as the REST API's COCO RLE JSON. */
-export function restMask(objectId: number, frame: number, entry: MaskEntry): RestMask {
-  const { mask, width, height } = decodeMask(entry.bytes);
-  const { size, counts } = encodeCocoRle(mask, width, height);
+/** COCO forms kept for repeated reads (a program polling a frame): entries, least recently used out. */
+const COCO_CACHE_ENTRIES = 4096;
+const cocoCache = new Map<string, Pick<RestMask, 'size' | 'counts' | 'area' | 'bbox'>>();
+
+/**
+ * A stored mask (RM bytes) as the REST API's COCO RLE JSON. With `sessionId` the COCO form is
+ * cached: a mask's (object, frame, version) never names other bytes within a session.
+ */
+export function restMask(objectId: number, frame: number, entry: MaskEntry, sessionId?: string): RestMask {
+  const key = sessionId === undefined ? undefined : `${sessionId}/${objectId}/${frame}/${entry.version}`;
+  let coco = key === undefined ? undefined : cocoCache.get(key);
+  if (coco && key !== undefined) {
+    cocoCache.delete(key);
+    cocoCache.set(key, coco);
+  }
+  if (!coco) {
+    const { mask, width, height } = decodeMask(entry.bytes);
+    const { size, counts } = encodeCocoRle(mask, width, height);
+    coco = { size, counts, area: maskArea(entry.bytes), bbox: maskBBox(entry.bytes) };
+    if (key !== undefined) {
+      cocoCache.set(key, coco);
+      if (cocoCache.size > COCO_CACHE_ENTRIES) cocoCache.delete(cocoCache.keys().next().value!);
+    }
+  }
   return {
     objectId,
     frame,
@@ -27,20 +47,22 @@ export function restMask(objectId: number, frame: number, entry: MaskEntry): Res
     present: entry.present,
     source: entry.source,
     stale: entry.stale,
-    size,
-    counts,
-    area: maskArea(entry.bytes),
-    bbox: maskBBox(entry.bytes),
+    ...coco,
   };
 }
 
 /** The masks of one frame, for the listed objects (default: every object), in object id order. */
-export function frameMasks(state: SessionState, frame: number, objectIds?: readonly number[]): RestMask[] {
+export function frameMasks(
+  state: SessionState,
+  frame: number,
+  objectIds?: readonly number[],
+  sessionId?: string,
+): RestMask[] {
   const ids = objectIds ?? [...state.objects.keys()].sort((a, b) => a - b);
   const out: RestMask[] = [];
   for (const id of ids) {
     const entry = state.masksOf(id).get(frame);
-    if (entry) out.push(restMask(id, frame, entry));
+    if (entry) out.push(restMask(id, frame, entry, sessionId));
   }
   return out;
 }
