@@ -160,6 +160,7 @@ export function createApp(deps: AppDeps): App {
         resolveRole:
           deps.realtime?.authorize ??
           (access ? (sessionId, token) => access.control.authorizeJoin(sessionId, token) : OPEN_ACCESS),
+        ...(access ? { ownerToken: (id: string) => access.links.ownerToken(id) } : {}),
         logger,
       },
       deps.version ?? SERVER_VERSION,

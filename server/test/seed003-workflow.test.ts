@@ -92,6 +92,7 @@ describe('seed-003 workflow', () => {
       width: scene.width,
       height: scene.height,
       status: 'ready',
+      owner_token: expect.any(String),
     });
     const sid = session.session_id as string;
 

@@ -147,6 +147,8 @@ export const SeedUploadResponseSchema = z.object({
   height: z.number().int().positive(),
   duration: z.number().nonnegative(),
   status: z.string(),
+  /** Roto's addition: the owner token (send it as `Authorization: Bearer …` when AUTH_MODE=token). */
+  owner_token: z.string().optional(),
 });
 
 /** `POST /annotate-frame` and `POST /refine-mask` answer. */

@@ -22,6 +22,8 @@ export interface ApiDeps {
   ingest: IngestService;
   jobs: JobHistory;
   resolveRole: ResolveRole;
+  /** Mints a new session's owner token (access control on): the seed upload hands it out. */
+  ownerToken?: (sessionId: string) => string;
   logger: Logger;
 }
 

@@ -119,6 +119,8 @@ export function seedHandlers(deps: ApiDeps) {
         height: meta.media.height,
         duration: meta.media.durationSec,
         status: meta.status,
+        // Extra to the seed's shape: the token that manages the session's share links.
+        ...(deps.ownerToken ? { owner_token: deps.ownerToken(sessionId) } : {}),
       };
       ctx.status = 200;
       ctx.body = answer;
