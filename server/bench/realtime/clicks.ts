@@ -32,9 +32,9 @@ export interface ClickFigures {
   serverDecodeP50Ms: number;
   /** Waiting in the GPU lane (p50), and fdatasync of the click records (p50). */
   laneWaitP50Ms: number;
-  fsyncP50Ms: number;
+  clickFsyncP50Ms: number;
   /** Server-side time from the command's arrival to its ack leaving (p50); the rest is transport. */
-  serverResidenceP50Ms: number;
+  clickServerResidenceP50Ms: number;
 }
 
 export interface FanoutFigures {
@@ -127,8 +127,8 @@ export async function measureClicks(
       serverDecodeP50Ms: r1(median(clickTasks.map((e) => e.runMs ?? Number.NaN))),
       laneWaitP50Ms: r1(median(clickTasks.map((e) => e.waitMs))),
       // Each timed click and each untimed clear is one record: both are in here.
-      fsyncP50Ms: r1(median(syncs.durationsMs)),
-      serverResidenceP50Ms: r1(median(residence)),
+      clickFsyncP50Ms: r1(median(syncs.durationsMs)),
+      clickServerResidenceP50Ms: r1(median(residence)),
     },
   };
 }

@@ -43,17 +43,17 @@ export interface LoadFigures {
   ackP50Ms: number;
   ackP99Ms: number;
   ackMaxMs: number;
-  clicks: number;
+  loadClicks: number;
   clickAckP50Ms: number;
   ackedPerSec: number;
   factsDeliveredPerSec: number;
   /** fdatasync calls of the op log during the load, and their p50/p99. */
-  fsyncs: number;
-  fsyncP50Ms: number;
-  fsyncP99Ms: number;
+  loadFsyncs: number;
+  loadFsyncP50Ms: number;
+  loadFsyncP99Ms: number;
   /** Server-side residence of the renames (arrival to ack leaving): p50 / p99. */
-  serverResidenceP50Ms: number;
-  serverResidenceP99Ms: number;
+  loadServerResidenceP50Ms: number;
+  loadServerResidenceP99Ms: number;
   /** Event-loop delay of the benchmark process (the clients' side), p99. */
   clientLoopDelayP99Ms: number;
 }
@@ -203,15 +203,15 @@ export async function runLoad(
     ackP50Ms: r1(percentile(ms, 50)),
     ackP99Ms: r1(percentile(ms, 99)),
     ackMaxMs: r1(Math.max(...ms)),
-    clicks: clickMs.length,
+    loadClicks: clickMs.length,
     clickAckP50Ms: r1(percentile(clickMs, 50)),
     ackedPerSec: r1(acked.length / (sendingMs / 1000)),
     factsDeliveredPerSec: Math.round(factsDelivered / (sendingMs / 1000)),
-    fsyncs: syncs.count,
-    fsyncP50Ms: r1(percentile(syncs.durationsMs, 50)),
-    fsyncP99Ms: r1(percentile(syncs.durationsMs, 99)),
-    serverResidenceP50Ms: r1(percentile(residence, 50)),
-    serverResidenceP99Ms: r1(percentile(residence, 99)),
+    loadFsyncs: syncs.count,
+    loadFsyncP50Ms: r1(percentile(syncs.durationsMs, 50)),
+    loadFsyncP99Ms: r1(percentile(syncs.durationsMs, 99)),
+    loadServerResidenceP50Ms: r1(percentile(residence, 50)),
+    loadServerResidenceP99Ms: r1(percentile(residence, 99)),
     clientLoopDelayP99Ms: r1(loop.percentile(99) / 1e6),
   };
 }
