@@ -17,6 +17,8 @@ import { StatusBar } from './StatusBar.tsx';
 import { useConnectionVersion, useSessionConnection } from './use-connection.ts';
 import { useEditorKeys } from './use-editor-keys.ts';
 import { usePlayback } from './use-playback.ts';
+import './editor.css';
+import '../../ui/dialog.css';
 
 /** `/s/<sessionId>`: waits for ingest when needed, then opens the collaborative editor. */
 export function EditorPage({ sessionId }: { sessionId: string }) {

@@ -1,4 +1,4 @@
-import type { Box, Point } from '@roto/shared';
+import type { Box } from '@roto/shared';
 import {
   type PointerEvent as ReactPointerEvent,
   useEffect,
@@ -14,6 +14,7 @@ import { drawScene, hitPoint, type Scene } from './draw-scene.ts';
 import type { FrameCache } from './frame-cache.ts';
 import { MaskOverlay } from './mask-overlay.ts';
 import type { PaintMode } from './mask-paint.ts';
+import { usePromptActions } from './use-prompt-actions.ts';
 import {
   clampToFrame,
   fitTransform,
@@ -43,12 +44,6 @@ interface Props {
 
 const DRAG_THRESHOLD_PX = 4;
 
-/** A prompt sent and not yet answered, drawn faded where the user clicked. */
-interface PendingPrompt {
-  frame: number;
-  points: Point[];
-  box: Box | undefined;
-}
 const PRESENCE_INTERVAL_MS = 50;
 
 type Gesture =
@@ -72,9 +67,13 @@ export function FrameCanvas(props: Props) {
   const [view, setView] = useState<ViewTransform>(() => fitTransform(frameW, frameH, 800, 450));
   const userMoved = useRef(false);
   const [gesture, setGesture] = useState<Gesture>({ kind: 'none' });
-  const [error, setError] = useState<{ message: string; at: { x: number; y: number } } | null>(null);
   const [, setLoaded] = useState(0);
-  const [pending, setPending] = useState<PendingPrompt[]>([]);
+  const { pending, error, setError, send, removePoint } = usePromptActions(
+    conn,
+    frame,
+    selectedObjectId,
+    onSelect,
+  );
   const overlay = useMemo(() => new MaskOverlay(frameW, frameH), [frameW, frameH]);
   const lastBitmap = useRef<ImageBitmap | null>(null);
   const lastPresence = useRef(0);
@@ -184,39 +183,6 @@ export function FrameCanvas(props: Props) {
   const local = (e: { clientX: number; clientY: number }) => {
     const r = canvas.current!.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
-  };
-
-  const send = async (p: { points?: Point[]; box?: Box }, at: { x: number; y: number }) => {
-    setError(null);
-    // Shown at once, before the model answers (or while offline, until the command is sent).
-    const mine: PendingPrompt = { frame, points: p.points ?? [], box: p.box };
-    setPending((list) => [...list, mine]);
-    const res = await conn.send('prompt:add', {
-      frame,
-      ...(selectedObjectId !== null ? { objectId: selectedObjectId } : {}),
-      points: p.points ?? [],
-      ...(p.box ? { box: p.box } : {}),
-    });
-    setPending((list) => list.filter((x) => x !== mine));
-    if (res.ok) onSelect(res.data.objectId);
-    else setError({ message: res.error.message, at });
-  };
-
-  const removePoint = async (objectId: number, index: number, at: { x: number; y: number }) => {
-    const current = doc.prompts.get(key(objectId, frame));
-    if (!current) return;
-    onSelect(objectId);
-    const points = current.points.filter((_, i) => i !== index);
-    const cleared = await conn.send('prompt:clear', { frame, objectId });
-    if (!cleared.ok) return setError({ message: cleared.error.message, at });
-    if (points.length === 0 && !current.box) return;
-    const res = await conn.send('prompt:add', {
-      frame,
-      objectId,
-      points,
-      ...(current.box ? { box: current.box } : {}),
-    });
-    if (!res.ok) setError({ message: res.error.message, at });
   };
 
   const onPointerDown = (e: ReactPointerEvent) => {

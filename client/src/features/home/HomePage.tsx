@@ -1,5 +1,6 @@
 import { RecentSessions } from './RecentSessions.tsx';
 import { UploadPanel } from './UploadPanel.tsx';
+import './home.css';
 
 /** The start page: bring a video or image, or reopen a recent session. */
 export function HomePage() {

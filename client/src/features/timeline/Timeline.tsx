@@ -11,6 +11,7 @@ import {
   fractionToFrame,
   frameToFraction,
 } from './timeline-bars.ts';
+import './timeline.css';
 
 interface Props {
   conn: SessionConnection;
