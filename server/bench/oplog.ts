@@ -110,7 +110,7 @@ try {
   const durability = countingDurability();
   const log = await OpLog.open(join(dir, 'ops.log'), { create: true, durability });
   const group = report(
-    'group commit (3 ms max)',
+    'group commit (write when idle)',
     await paced(
       (input) => log.append(input),
       () => durability.counts.fileSyncs,

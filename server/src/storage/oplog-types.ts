@@ -6,7 +6,10 @@ import type { LogRecord } from './record-codec.ts';
 export interface OpLogOptions {
   /** Create an empty log when the file does not exist (otherwise open fails with NOT_FOUND). */
   create?: boolean;
-  /** Longest a record waits before its batch is written. Default 3 ms. */
+  /**
+   * 0 (default): write as soon as the disk is idle, collecting what arrives during a sync into the
+   * next batch. > 0: a record waits up to this long for company before its batch is written.
+   */
   maxBatchDelayMs?: number;
   /** A batch is written at once when this many bytes are waiting. Default 1 MiB. */
   maxBatchBytes?: number;

@@ -12,10 +12,12 @@ import { type AppendInput, encodeRecord, FRAME_HEADER_BYTES } from './record-cod
 /**
  * The append-only operation log of one session, with group commit.
  *
- * `append` resolves only once the record is on stable storage. Records wait in memory for at
- * most `maxBatchDelayMs` (or until `maxBatchBytes` are waiting); then the whole batch is written
- * with one write and made durable with one fdatasync. While a batch is syncing the next one
- * collects, so the number of syncs per second is bounded by the disk, not by the command rate.
+ * `append` resolves only once the record is on stable storage. By default (`maxBatchDelayMs` 0)
+ * a record is written as soon as the disk is idle, and while a batch is being written and synced
+ * the next one collects: a lone command pays one fdatasync and no timer, a burst shares one
+ * fdatasync per batch, so syncs per second are bounded by the disk, not by the command rate.
+ * With `maxBatchDelayMs` > 0 records instead wait up to that long (or until `maxBatchBytes` are
+ * waiting) to gather larger batches.
  *
  * On open the file is scanned; a torn or damaged tail is cut off (and reported), so the log
  * always holds a contiguous run of intact records `baseSeq + 1 .. durableSeq`.
@@ -67,6 +69,8 @@ export class OpLog {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushQueued = false;
+  /** A batch is being written and synced; later appends collect into the next one. */
+  private writing = false;
   /** Every write to the file (batches, compaction, close) runs in this chain, one at a time. */
   private chain: Promise<void> = Promise.resolve();
   private failure: StorageError | null = null;
@@ -97,7 +101,7 @@ export class OpLog {
     this.end = end;
     this.recovery = recovery;
     this.nextSeq = baseSeq + offsets.length + 1;
-    this.maxBatchDelayMs = options.maxBatchDelayMs ?? 3;
+    this.maxBatchDelayMs = options.maxBatchDelayMs ?? 0;
     this.maxBatchBytes = options.maxBatchBytes ?? 1 << 20;
     // Never above what a scan accepts, or a record could be acked and then cut off at reopen.
     this.maxRecordBytes = Math.min(options.maxRecordBytes ?? 16 << 20, MAX_RECORD_BODY_BYTES);
@@ -158,7 +162,9 @@ export class OpLog {
       this.pending.push({ frame, seq, ts, resolve, reject });
       this.pendingBytes += frame.length;
       if (this.pendingBytes >= this.maxBatchBytes) void this.requestFlush();
-      else if (!this.timer && !this.flushQueued) {
+      else if (this.maxBatchDelayMs === 0) {
+        if (!this.writing) void this.requestFlush();
+      } else if (!this.timer && !this.flushQueued) {
         this.timer = setTimeout(() => {
           this.timer = null;
           void this.requestFlush();
@@ -304,6 +310,7 @@ export class OpLog {
       return;
     }
     const data = batch.length === 1 ? batch[0]!.frame : Buffer.concat(batch.map((waiting) => waiting.frame));
+    this.writing = true;
     try {
       await writeFully(this.handle, data, this.end);
       await this.durability.syncFile(this.handle);
@@ -311,6 +318,8 @@ export class OpLog {
       this.fail(err, 'could not write the session log');
       for (const waiting of batch) waiting.reject(this.failure);
       return;
+    } finally {
+      this.writing = false;
     }
     let offset = this.end;
     for (const waiting of batch) {
@@ -323,6 +332,8 @@ export class OpLog {
     this.counters.bytesWritten += data.length;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     for (const waiting of batch) waiting.resolve({ seq: waiting.seq, ts: waiting.ts });
+    // What collected while this batch was syncing goes out now, as the next batch.
+    if (this.maxBatchDelayMs === 0 && this.pending.length > 0) void this.requestFlush();
   }
 
   /** After a failed write or sync the file's state is unknown: refuse everything until reopened. */
