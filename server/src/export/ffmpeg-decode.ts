@@ -9,6 +9,24 @@ import { fpsRational } from './ffmpeg-pipe.ts';
 import { cancelledError } from './output.ts';
 import { yuv420Size } from './yuv-overlay.ts';
 
+/**
+ * Frame buffers handed back once ffmpeg has read them, so a long export does not allocate (and
+ * zero, and collect) a frame-sized buffer per frame.
+ */
+export class FramePool {
+  private readonly free: Uint8Array[] = [];
+
+  constructor(readonly size: number) {}
+
+  take(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(this.size);
+  }
+
+  give(buf: Uint8Array): void {
+    if (buf.length === this.size && this.free.length < 8) this.free.push(buf);
+  }
+}
+
 /** Pipe chunks (64 KiB) read ahead of the consumer: a few frames, so ffmpeg decodes while frames are blended. */
 const AHEAD_CHUNKS = 96;
 
@@ -76,7 +94,15 @@ export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): As
 export async function* decodeJpegSequence(
   ffmpegPath: string,
   pattern: string,
-  options: { width: number; height: number; fps: number; count: number; signal?: AbortSignal | undefined },
+  options: {
+    width: number;
+    height: number;
+    fps: number;
+    count: number;
+    signal?: AbortSignal | undefined;
+    /** Where frame buffers come from (default: a new one per frame). */
+    pool?: FramePool;
+  },
 ): AsyncGenerator<Uint8Array> {
   const args = [
     ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'image2', '-protocol_whitelist', 'file'],
@@ -98,7 +124,8 @@ export async function* decodeJpegSequence(
   };
   options.signal?.addEventListener('abort', kill, { once: true });
   const size = yuv420Size(options.width, options.height);
-  let frame = new Uint8Array(size);
+  const pool = options.pool ?? new FramePool(size);
+  let frame = pool.take();
   let filled = 0;
   let yielded = 0;
   try {
@@ -112,7 +139,7 @@ export async function* decodeJpegSequence(
         if (filled === size) {
           yield frame;
           yielded++;
-          frame = new Uint8Array(size);
+          frame = pool.take();
           filled = 0;
         }
       }

@@ -10,8 +10,8 @@ import { cancelledError } from './output.ts';
 
 /** A running ffmpeg that reads frames from stdin. */
 export interface FfmpegPipe {
-  /** Writes one frame; resolves at once while fewer than two frames are buffered, else once ffmpeg has caught up. */
-  write(frame: Uint8Array): Promise<void>;
+  /** Writes one frame (`onFlushed` once ffmpeg has read it); resolves at once while fewer than two frames are buffered, else once ffmpeg has caught up. */
+  write(frame: Uint8Array, onFlushed?: () => void): Promise<void>;
   /** Closes stdin and waits for ffmpeg to finish writing its output. */
   finish(): Promise<void>;
   /** Kills ffmpeg (if still running) and waits for it to exit. */
@@ -65,9 +65,10 @@ export function startFfmpegPipe(
   });
 
   return {
-    async write(frame) {
+    async write(frame, onFlushed) {
       if (closed || signal?.aborted) throw failure((await exited).code);
-      child.stdin.write(frame);
+      // The callback runs once ffmpeg has the bytes (or the pipe failed): the buffer is free again.
+      child.stdin.write(frame, onFlushed && (() => onFlushed()));
       // Up to two frames may wait in the pipe's buffer, so the next frame is prepared while
       // ffmpeg reads this one (waiting for a full drain would take turns instead).
       if (child.stdin.writableLength <= 2 * frame.length) return;

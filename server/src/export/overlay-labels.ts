@@ -50,16 +50,28 @@ export function outlinedLabels(
     const m = masks.get(o.id);
     if (!m || m.length !== pixels) return;
     const label = k + 1;
-    // An unaligned mask (a view into a larger buffer) is read through an aligned copy.
-    const mw = words(m) ?? new Uint32Array(m.slice().buffer);
-    for (let w = 0; w < mw.length; w++) {
-      if (mw[w] === 0) continue;
-      if (lw[w] === 0) buf.groups[count++] = w;
+    // Eight pixels per test: masks are 0/1 bytes, so a group is empty exactly when its 8 bytes
+    // read as the double +0 (-0 would need a byte of 0x80). Unaligned masks are copied first.
+    const aligned = m.byteOffset % 8 === 0 ? m : m.slice();
+    const eights = new Float64Array(aligned.buffer, aligned.byteOffset, pixels >> 3);
+    for (let e = 0; e < eights.length; e++) {
+      if (eights[e] === 0) continue;
+      for (let w = 2 * e; w < 2 * e + 2; w++) {
+        const p = 4 * w;
+        if ((m[p]! | m[p + 1]! | m[p + 2]! | m[p + 3]!) === 0) continue;
+        if (lw[w] === 0) buf.groups[count++] = w;
+        if (m[p] !== 0) out[p] = label;
+        if (m[p + 1] !== 0) out[p + 1] = label;
+        if (m[p + 2] !== 0) out[p + 2] = label;
+        if (m[p + 3] !== 0) out[p + 3] = label;
+      }
+    }
+    // The last pixels when the frame is not a multiple of 8 pixels.
+    for (let w = 2 * eights.length; w < lw.length; w++) {
       const p = 4 * w;
-      if (m[p] !== 0) out[p] = label;
-      if (m[p + 1] !== 0) out[p + 1] = label;
-      if (m[p + 2] !== 0) out[p + 2] = label;
-      if (m[p + 3] !== 0) out[p + 3] = label;
+      if ((m[p]! | m[p + 1]! | m[p + 2]! | m[p + 3]!) === 0) continue;
+      if (lw[w] === 0) buf.groups[count++] = w;
+      for (let q = p; q < p + 4; q++) if (m[q] !== 0) out[q] = label;
     }
   });
   buf.count = count;

@@ -8,7 +8,7 @@
  * decode, blend in RGB, RGB → YUV in the encoder) is skipped. Otherwise frames take that path.
  */
 import { blendOverlay } from './compose.ts';
-import { decodeJpegSequence } from './ffmpeg-decode.ts';
+import { decodeJpegSequence, FramePool } from './ffmpeg-decode.ts';
 import { fpsRational, rawInputArgs, startFfmpegPipe } from './ffmpeg-pipe.ts';
 import { jpegSequencePattern } from './frame-pattern.ts';
 import { readFrames } from './frames.ts';
@@ -18,7 +18,7 @@ import { labelMap, objectPalette, requireLabelRoom, selectObjects } from './sele
 import type { ExportObject, ExportOptions, ExportResult, ExportSource } from './types.ts';
 import { encoderTools, evenPadArgs, runVideoEncode, type VideoEncode } from './video-encode.ts';
 import { audioArgs, H264_ARGS, mp4Output } from './video-exports.ts';
-import { blendYuvOverlay, toLimitedRange, yuvPalette } from './yuv-overlay.ts';
+import { blendYuvOverlay, toLimitedRange, yuv420Size, yuvPalette } from './yuv-overlay.ts';
 
 /**
  * One ffmpeg decodes the JPEG sequence to YUV, the overlay is blended here on YUV, and a second
@@ -47,12 +47,14 @@ async function encodeFromSequence(
     'overlay video',
     options.signal,
   );
+  const pool = new FramePool(yuv420Size(width, height));
   const decoded = decodeJpegSequence(ffmpegPath, pattern, {
     width,
     height,
     fps,
     count: frameCount,
     signal: options.signal,
+    pool,
   });
   const masks = readFrames(source, { pixels: false, signal: options.signal });
   try {
@@ -68,7 +70,7 @@ async function encodeFromSequence(
         width,
         height,
       );
-      await pipe.write(yuv);
+      await pipe.write(yuv, () => pool.give(yuv));
       report(++done);
     }
     throwIfAborted(options.signal);
