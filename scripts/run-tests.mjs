@@ -17,7 +17,14 @@ const tiers = [
   {
     name: 'vitest',
     cmd: 'npx',
-    args: ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(outDir, 'vitest.json')}`, ...extraArgs],
+    args: [
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(outDir, 'vitest.json')}`,
+      ...extraArgs,
+    ],
     report: join(outDir, 'vitest.json'),
     count: (r) => ({
       passed: r.numPassedTests ?? 0,

@@ -87,7 +87,12 @@ export interface VideoState {
    * predictor's `clear_old_points=True`), makes the frame a conditioning frame and returns its mask.
    * `refine` feeds the frame's previous low-res logits back as mask input.
    */
-  addPrompts(frame: number, objectId: number, prompts: Prompts, opts?: { refine?: boolean }): Promise<MaskOutput>;
+  addPrompts(
+    frame: number,
+    objectId: number,
+    prompts: Prompts,
+    opts?: { refine?: boolean },
+  ): Promise<MaskOutput>;
   /** Removes the prompts of an object on a frame (the frame stops being a conditioning frame). */
   clearPrompts(frame: number, objectId: number): void;
   /** Forgets an object entirely. */

@@ -9,14 +9,15 @@ import { z } from 'zod';
  * manifest maps it to the export's real name.
  */
 
-const sha256 = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
 
 /** One downloadable file of a pack. */
 export const PackFileSchema = z.object({
   /** File name inside the pack folder. */
-  file: z.string().min(1).regex(/^[^/\\]+$/, 'file must be a bare file name'),
+  file: z
+    .string()
+    .min(1)
+    .regex(/^[^/\\]+$/, 'file must be a bare file name'),
   /** Where `models:fetch` downloads it from (absent for generated/local packs). */
   url: z.string().url().optional(),
   /** Pinned checksum; when absent, fetch prints the computed one so it can be pinned. */
@@ -86,7 +87,10 @@ export type Manifest = z.infer<typeof ManifestSchema>;
  */
 export const LOGICAL_TENSORS: Record<
   PackKind,
-  Record<string, { inputs: readonly string[]; outputs: readonly string[]; optionalInputs?: readonly string[] }>
+  Record<
+    string,
+    { inputs: readonly string[]; outputs: readonly string[]; optionalInputs?: readonly string[] }
+  >
 > = {
   'sam2-video': {
     imageEncoder: {
@@ -122,7 +126,15 @@ export const LOGICAL_TENSORS: Record<
   'sam2-image': {
     imageEncoder: { inputs: ['image'], outputs: ['highRes0', 'highRes1', 'imageEmbed'] },
     maskDecoder: {
-      inputs: ['imageEmbed', 'highRes0', 'highRes1', 'pointCoords', 'pointLabels', 'maskInput', 'hasMaskInput'],
+      inputs: [
+        'imageEmbed',
+        'highRes0',
+        'highRes1',
+        'pointCoords',
+        'pointLabels',
+        'maskInput',
+        'hasMaskInput',
+      ],
       optionalInputs: ['origImSize'],
       outputs: ['masks', 'iouPredictions'],
     },

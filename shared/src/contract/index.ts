@@ -10,5 +10,5 @@ export * from './ingest.ts';
 export * from './media.ts';
 export * from './prompts.ts';
 export * from './protocol.ts';
-export * from './result.ts';
 export * from './rest.ts';
+export * from './result.ts';
