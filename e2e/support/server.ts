@@ -35,6 +35,8 @@ export async function startServer(opts: {
   dataDir: string;
   modelPack: string;
   readyPath?: '/readyz' | '/healthz';
+  /** More environment for the server (e.g. `AUTH_MODE`). */
+  env?: Record<string, string>;
 }): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -47,6 +49,7 @@ export async function startServer(opts: {
       HOST: '127.0.0.1',
       DATA_DIR: opts.dataDir,
       MODEL_PACK: opts.modelPack,
+      ...opts.env,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

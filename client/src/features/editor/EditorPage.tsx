@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSessionDetails } from '../../api/sessions.ts';
 import { captureLinkToken } from '../../api/tokens.ts';
@@ -24,6 +25,7 @@ import '../../ui/dialog.css';
 export function EditorPage({ sessionId }: { sessionId: string }) {
   // A share link carries its token in the fragment; take it before the first request needs it.
   useState(() => captureLinkToken(sessionId));
+  const access = useLinkTokenChanges(sessionId);
   const details = useSessionDetails(sessionId);
   if (details.isPending) return <p className="page-message">Opening the session…</p>;
   if (details.isError) {
@@ -50,7 +52,28 @@ export function EditorPage({ sessionId }: { sessionId: string }) {
       </div>
     );
   }
-  return <Editor sessionId={sessionId} />;
+  return <Editor key={access} sessionId={sessionId} />;
+}
+
+/**
+ * A link pasted into a tab already on this session changes only the fragment (no page load):
+ * take its token, ask again for what the old access was refused, and reopen the connection.
+ * Returns a number that changes when that happens.
+ */
+function useLinkTokenChanges(sessionId: string): number {
+  const queryClient = useQueryClient();
+  const [access, setAccess] = useState(0);
+  useEffect(() => {
+    const onHash = () => {
+      if (!captureLinkToken(sessionId)) return;
+      void queryClient.resetQueries({ queryKey: ['session', sessionId] });
+      void queryClient.resetQueries({ queryKey: ['thumbnails', sessionId] });
+      setAccess((n) => n + 1);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [sessionId, queryClient]);
+  return access;
 }
 
 function Editor({ sessionId }: { sessionId: string }) {
