@@ -9,6 +9,7 @@
  *
  * With `--json` the last line is one JSON object with every figure.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,24 @@ const frames = Math.max(2, Number(values.frames));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** Wall-clock and CPU milliseconds of one run. */
+interface Run {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * CPU milliseconds used so far by this process and its finished children (ffmpeg), from
+ * /proc/self/stat (utime, stime, cutime, cstime in clock ticks, 100 per second on Linux).
+ */
+function cpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after the command name start at field 3 (state); utime is field 14.
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks * 10;
+}
 
 const tools = await getMediaTools();
 const dir = await mkdtemp(join(tmpdir(), 'roto-bench-export-'));
@@ -81,33 +100,38 @@ try {
     masks: (i) => new Map(scene.objects.map((o) => [o.id, o.masks[i]!])),
   };
 
-  const bare = async (): Promise<number> => {
+  const bare = async (): Promise<Run> => {
     const t0 = process.hrtime.bigint();
+    const c0 = cpuMs();
     await ffmpeg([
       ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', fpsRational(scene.fps)],
       ...['-i', raw, ...H264_ARGS, '-movflags', '+faststart', join(dir, 'bare.mp4')],
     ]);
-    return ms(t0);
+    return { wall: ms(t0), cpu: cpuMs() - c0 };
   };
-  const timeFormat = async (id: string): Promise<number> => {
+  const runFormat = async (id: string): Promise<Run> => {
     const f = EXPORT_FORMATS.find((x) => x.id === id)!;
     const t0 = process.hrtime.bigint();
+    const c0 = cpuMs();
     await f.run(source, join(dir, `out-${id}.${f.extension}`));
-    return ms(t0);
+    return { wall: ms(t0), cpu: cpuMs() - c0 };
   };
+  const timeFormat = async (id: string): Promise<number> => (await runFormat(id)).wall;
 
   // Warm-up (binary and page cache), then alternate baseline and export; the median is kept
   // because these machines are shared and one run can be off by 2×.
   await bare();
   await timeFormat('overlay-mp4');
-  const bareMs: number[] = [];
-  const overlayMs: number[] = [];
+  const bareRuns: Run[] = [];
+  const overlayRuns: Run[] = [];
   for (let r = 0; r < repeats; r++) {
-    bareMs.push(await bare());
-    overlayMs.push(await timeFormat('overlay-mp4'));
+    bareRuns.push(await bare());
+    overlayRuns.push(await runFormat('overlay-mp4'));
   }
-  const bareFps = frames / (median(bareMs) / 1000);
-  const overlayFps = frames / (median(overlayMs) / 1000);
+  const bareFps = frames / (median(bareRuns.map((r) => r.wall)) / 1000);
+  const overlayFps = frames / (median(overlayRuns.map((r) => r.wall)) / 1000);
+  const bareCpu = median(bareRuns.map((r) => r.cpu)) / frames;
+  const overlayCpu = median(overlayRuns.map((r) => r.cpu)) / frames;
   const result: Record<string, number> = {
     frames,
     width,
@@ -115,10 +139,20 @@ try {
     bareEncodeFps: round(bareFps, 1),
     overlayExportFps: round(overlayFps, 1),
     overlayExportRatio: round(overlayFps / bareFps, 3),
+    bareCpuMsPerFrame: round(bareCpu),
+    overlayCpuMsPerFrame: round(overlayCpu),
+    overlayCpuRatio: round(bareCpu / overlayCpu, 3),
   };
-  console.log(`bare ffmpeg x264 of the raw frames: ${result.bareEncodeFps} fps`);
-  console.log(`overlay MP4 export:                 ${result.overlayExportFps} fps`);
-  console.log(`overlayExportRatio = ${result.overlayExportRatio} (target ≥ 0.7)`);
+  console.log(
+    `bare ffmpeg x264 of the raw frames: ${result.bareEncodeFps} fps, ${result.bareCpuMsPerFrame} CPU ms/frame`,
+  );
+  console.log(
+    `overlay MP4 export:                 ${result.overlayExportFps} fps, ${result.overlayCpuMsPerFrame} CPU ms/frame`,
+  );
+  console.log(`overlayExportRatio = ${result.overlayExportRatio} (wall clock, target ≥ 0.7)`);
+  console.log(
+    `overlayCpuRatio    = ${result.overlayCpuRatio} (CPU time of every process involved; steadier on a shared machine)`,
+  );
 
   const single = new Set(['mask-png', 'cutout-png']);
   const only = values.only ? new Set(values.only.split(',')) : undefined;
