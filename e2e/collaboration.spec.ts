@@ -50,19 +50,29 @@ test('two people: A uploads, B opens the link, both see A’s mask, propagation 
   await a.screenshot({ path: `${SHOTS}/01-a-after-click.png` });
   await b.screenshot({ path: `${SHOTS}/02-b-sees-mask.png` });
 
-  // A propagates forward; B sees the job's progress while it runs.
+  // A propagates forward; B sees the job's progress and the masks arrive on B's timeline as they are made.
   await a.getByTestId('propagate-forward').click();
   const progress = b.getByTestId('job-progress');
   await expect(progress).toBeVisible();
+  await expect.poll(async () => Number(await progress.getAttribute('data-done'))).toBeGreaterThanOrEqual(2);
+  const doneBefore = Number(await progress.getAttribute('data-done'));
+  await expect
+    .poll(async () => Number(await b.getByTestId('object-bar').getAttribute('data-covered')))
+    .toBeGreaterThan(2);
   await b.screenshot({ path: `${SHOTS}/03-b-progress.png` });
 
-  // B reloads in the middle: the job (or its outcome, if it just ended) is there after the reload.
+  // B reloads in the middle: after the reload B sees the running job with the progress it had
+  // reached (not restarted from 0) and the masks made so far, or its outcome if it just ended.
   await b.reload();
   await waitJoined(b);
   await expect(b.getByTestId('job-progress').or(b.getByTestId('job-outcome'))).toBeVisible();
-  const midJob = await b.getByTestId('job-progress').isVisible();
-  if (midJob) {
-    expect(Number(await b.getByTestId('job-progress').getAttribute('data-total'))).toBe(truth.frames - 1);
+  if (await b.getByTestId('job-progress').isVisible()) {
+    const after = b.getByTestId('job-progress');
+    expect(Number(await after.getAttribute('data-total'))).toBe(truth.frames - 1);
+    expect(Number(await after.getAttribute('data-done'))).toBeGreaterThanOrEqual(doneBefore);
+    expect(Number(await b.getByTestId('object-bar').getAttribute('data-covered'))).toBeGreaterThanOrEqual(
+      doneBefore + 1,
+    );
     await b.screenshot({ path: `${SHOTS}/04-b-reloaded-mid-job.png` });
   }
   await expect(b.getByTestId('job-outcome')).toContainText('finished');
