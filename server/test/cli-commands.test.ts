@@ -82,7 +82,10 @@ describe('models', () => {
   it('list is the models command line, test-tiny installed and active', async () => {
     const run = await runRoto(['models', 'list', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const list = JSON.parse(run.stdout) as { activePack: string; packs: Array<{ name: string; status: string }> };
+    const list = JSON.parse(run.stdout) as {
+      activePack: string;
+      packs: Array<{ name: string; status: string }>;
+    };
     expect(list.activePack).toBe('test-tiny');
     expect(list.packs.find((p) => p.name === 'test-tiny')?.status).toBe('installed');
   });
@@ -97,7 +100,10 @@ describe('usage errors exit 2 and name the problem', () => {
   const seg = (...args: string[]) => runRoto(['segment', video, '-o', join(work.dir, 'out.mp4'), ...args]);
 
   it('an unknown command', async () => {
-    expectUsage(await runRoto(['segmnet']), 'roto: unknown command "segmnet" (commands: serve, segment, info, models)');
+    expectUsage(
+      await runRoto(['segmnet']),
+      'roto: unknown command "segmnet" (commands: serve, segment, info, models)',
+    );
   });
 
   it('bad JSON in --points', async () => {
@@ -116,7 +122,10 @@ describe('usage errors exit 2 and name the problem', () => {
   });
 
   it('a label other than 0 or 1', async () => {
-    expectUsage(await seg('--points', '[[10,20]]', '--labels', '[2]'), '--labels must hold only 1 (include) or 0 (exclude)');
+    expectUsage(
+      await seg('--points', '[[10,20]]', '--labels', '[2]'),
+      '--labels must hold only 1 (include) or 0 (exclude)',
+    );
   });
 
   it('no prompt at all', async () => {
@@ -131,11 +140,17 @@ describe('usage errors exit 2 and name the problem', () => {
   });
 
   it('a point outside the picture', async () => {
-    expectUsage(await seg('--points', '[[10,20],[400,20]]'), '--points[1] (400, 20) is outside the 320×240 video');
+    expectUsage(
+      await seg('--points', '[[10,20],[400,20]]'),
+      '--points[1] (400, 20) is outside the 320×240 video',
+    );
   });
 
   it('an unknown format', async () => {
-    expectUsage(await seg('--points', '[[10,20]]', '--format', 'gif'), 'unknown --format "gif": use one of overlay, masks, davis, coco, ytvis, yolo, alpha');
+    expectUsage(
+      await seg('--points', '[[10,20]]', '--format', 'gif'),
+      'unknown --format "gif": use one of overlay, masks, davis, coco, ytvis, yolo, alpha',
+    );
   });
 
   it('no --export', async () => {
@@ -143,7 +158,10 @@ describe('usage errors exit 2 and name the problem', () => {
   });
 
   it('a missing input file', async () => {
-    expectUsage(await runRoto(['segment', join(work.dir, 'nope.mp4'), '--points', '[[1,1]]', '-o', 'x.mp4']), 'no such file');
+    expectUsage(
+      await runRoto(['segment', join(work.dir, 'nope.mp4'), '--points', '[[1,1]]', '-o', 'x.mp4']),
+      'no such file',
+    );
   });
 
   it('an unknown option', async () => {
@@ -151,7 +169,10 @@ describe('usage errors exit 2 and name the problem', () => {
   });
 
   it('a bad --direction', async () => {
-    expectUsage(await seg('--points', '[[10,20]]', '--direction', 'sideways'), '--direction must be one of forward, backward, both (got "sideways")');
+    expectUsage(
+      await seg('--points', '[[10,20]]', '--direction', 'sideways'),
+      '--direction must be one of forward, backward, both (got "sideways")',
+    );
   });
 
   it('serve with a port out of range', async () => {
@@ -168,20 +189,23 @@ describe('serve', () => {
       sawListening = r;
     });
     let buffer = '';
-    const done = runRoto(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(work.dir, 'data')], {
-      env: { LOG_LEVEL: 'info' },
-      onSpawn: (c) => {
-        child = c;
+    const done = runRoto(
+      ['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(work.dir, 'data')],
+      {
+        env: { LOG_LEVEL: 'info' },
+        onSpawn: (c) => {
+          child = c;
+        },
+        onStderr: (chunk) => {
+          buffer += chunk;
+          const m = /Roto listening on (http:\/\/[^\s"]+)/.exec(buffer);
+          if (m && !url) {
+            url = m[1]!;
+            sawListening();
+          }
+        },
       },
-      onStderr: (chunk) => {
-        buffer += chunk;
-        const m = /Roto listening on (http:\/\/[^\s"]+)/.exec(buffer);
-        if (m && !url) {
-          url = m[1]!;
-          sawListening();
-        }
-      },
-    });
+    );
     await Promise.race([listening, done.then((r) => Promise.reject(new Error(`exited: ${r.stderr}`)))]);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${url}/healthz`);

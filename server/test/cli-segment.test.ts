@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { decodeCocoRle } from '@roto/shared';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getMediaTools } from '../src/media/tools.ts';
 import { runProcess } from '../src/media/process.ts';
+import { getMediaTools } from '../src/media/tools.ts';
 import { runRoto, tempDir } from './cli-harness.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 import { writeSceneVideo } from './support/synthetic-video.ts';
@@ -34,7 +34,9 @@ beforeAll(async () => {
   await mkdir(childTmp);
   // The same layout at twice the size, as a still: clicks are given on the 640×480 picture.
   const f0 = big.frames[0]!;
-  await sharp(f0.data, { raw: { width: f0.width, height: f0.height, channels: 3 } }).png().toFile(still());
+  await sharp(f0.data, { raw: { width: f0.width, height: f0.height, channels: 3 } })
+    .png()
+    .toFile(still());
 });
 
 afterAll(() => work.remove());
@@ -75,24 +77,44 @@ const pointsArg = (frame: number) => {
 type Coco = {
   images: Array<{ id: number; frame_index: number; width: number; height: number }>;
   categories: Array<{ id: number; name: string }>;
-  annotations: Array<{ image_id: number; category_id: number; segmentation: { size: [number, number]; counts: string } }>;
+  annotations: Array<{
+    image_id: number;
+    category_id: number;
+    segmentation: { size: [number, number]; counts: string };
+  }>;
 };
 
 describe('roto segment on a video', () => {
   it('writes an overlay MP4 with every frame at the video size and rate, and says what it did', async () => {
     const out = join(work.dir, 'overlay.mp4');
-    const run = await segment([video, '--frame', '0', '--points', pointsArg(0), '--labels', '[1]', '--export', out]);
+    const run = await segment([
+      video,
+      '--frame',
+      '0',
+      '--points',
+      pointsArg(0),
+      '--labels',
+      '[1]',
+      '--export',
+      out,
+    ]);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
-    expect(await probe(out)).toEqual({ frames: FRAMES, width: scene.width, height: scene.height, fps: '24/1' });
+    expect(await probe(out)).toEqual({
+      frames: FRAMES,
+      width: scene.width,
+      height: scene.height,
+      fps: '24/1',
+    });
     // Progress on a pipe is plain lines, one phase after the other.
     expect(run.stderr).toMatch(/decode: 8 frames in/);
     expect(run.stderr).toMatch(/propagate: 8 frames in/);
     expect(run.stderr).toMatch(/export: 8 frames in/);
     const truthArea = disc.masks.reduce((a, m) => a + m.reduce((s, v) => s + v, 0), 0) / FRAMES;
-    const summary = /segmented 8 frames: 8 masks, mean mask area (\d+) px .* wrote (.*) \(overlay-mp4, (.*)\)/.exec(
-      run.stdout,
-    );
+    const summary =
+      /segmented 8 frames: 8 masks, mean mask area (\d+) px .* wrote (.*) \(overlay-mp4, (.*)\)/.exec(
+        run.stdout,
+      );
     expect(summary, run.stdout).not.toBeNull();
     expect(Math.abs(Number(summary![1]) - truthArea) / truthArea).toBeLessThan(0.15);
     expect(await leftovers()).toEqual([]);
@@ -145,11 +167,33 @@ describe('roto segment on a video', () => {
   });
 });
 
+describe('roto segment failures', () => {
+  it('a pack that is not installed fails with exit 1, names the fetch command and leaves nothing behind', async () => {
+    const out = join(work.dir, 'never.mp4');
+    const run = await segment([video, '--points', pointsArg(0), '--pack', 'no-such-pack', '-o', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /Model pack "no-such-pack" is not installed.*models:fetch -- no-such-pack \[MODEL_UNAVAILABLE\]/,
+    );
+    expect(await readdir(work.dir)).not.toContain('never.mp4');
+    expect(await leftovers()).toEqual([]);
+  });
+});
+
 describe('roto segment on an image', () => {
   it('maps clicks from the image pixels onto capped frames and writes the mask PNG', async () => {
     const p = interiorPoint(sceneObject(big, SCENE_IDS.disc).masks[0]!, big.width);
     const out = join(work.dir, 'still-mask.png');
-    const run = await segment([still(), '--points', `[[${p.x},${p.y}]]`, '--max-side', '320', '-q', '-o', out]);
+    const run = await segment([
+      still(),
+      '--points',
+      `[[${p.x},${p.y}]]`,
+      '--max-side',
+      '320',
+      '-q',
+      '-o',
+      out,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^segmented 1 frame: 1 mask, .* of 320×240/);
     const meta = await sharp(out).metadata();
@@ -160,8 +204,18 @@ describe('roto segment on an image', () => {
   });
 
   it('refuses a video-only format for an image with exit 2, naming the formats that apply', async () => {
-    const run = await segment([still(), '--points', '[[10,10]]', '-o', join(work.dir, 'x.mp4'), '--format', 'overlay']);
+    const run = await segment([
+      still(),
+      '--points',
+      '[[10,10]]',
+      '-o',
+      join(work.dir, 'x.mp4'),
+      '--format',
+      'overlay',
+    ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--format overlay does not apply to an image; use one of masks, davis, coco, yolo, alpha');
+    expect(run.stderr).toContain(
+      '--format overlay does not apply to an image; use one of masks, davis, coco, yolo, alpha',
+    );
   });
 });

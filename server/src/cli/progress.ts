@@ -83,8 +83,7 @@ export function createBar(
   };
 
   const summary = (r: Rates): string => {
-    const size =
-      total === undefined ? units.amount(done) : `${units.amount(done)} / ${units.amount(total)}`;
+    const size = total === undefined ? units.amount(done) : `${units.amount(done)} / ${units.amount(total)}`;
     const eta = r.eta === undefined ? '' : `  ETA ${formatDuration(r.eta)}`;
     const speed = r.speed > 0 ? `  ${units.rate(r.speed)}` : '';
     return `${size}${speed}${eta}`;

@@ -41,9 +41,7 @@ export function parseJsonOption<T>(name: string, text: string, schema: z.ZodType
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(
-      `--${name} is not valid JSON (${(err as Error).message}); write it like ${example}`,
-    );
+    throw new UsageError(`--${name} is not valid JSON (${(err as Error).message}); write it like ${example}`);
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -83,7 +81,10 @@ export function reportFailure(io: CliIo, command: string | undefined, err: unkno
     return EXIT.usage;
   }
   const code = (err as { code?: unknown }).code;
-  if (err instanceof RotoError || (err instanceof Error && typeof code === 'string' && /^[A-Z_]+$/.test(code))) {
+  if (
+    err instanceof RotoError ||
+    (err instanceof Error && typeof code === 'string' && /^[A-Z_]+$/.test(code))
+  ) {
     io.stderr.write(`${name}: ${(err as Error).message} [${code}]\n`);
     return EXIT.failure;
   }

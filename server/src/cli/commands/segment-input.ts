@@ -36,7 +36,13 @@ export async function probeInput(path: string, signal?: AbortSignal): Promise<Pr
   const sniffed = await sniffFile(path);
   if (sniffed.kind === 'video') {
     const info = await probeVideo(path, signal ? { signal } : {});
-    return { kind: 'video', width: info.width, height: info.height, frameCount: info.frameCount, video: info };
+    return {
+      kind: 'video',
+      width: info.width,
+      height: info.height,
+      frameCount: info.frameCount,
+      video: info,
+    };
   }
   const meta = await sharp(path).metadata();
   // Coordinates are given on the picture as a viewer shows it, i.e. after its EXIF rotation.
@@ -65,7 +71,9 @@ export async function decodeInput(
     });
     return { framesDir, width: d.width, height: d.height, frameCount: d.frameCount, fps: d.fps };
   }
-  const img = await writeImageFrame(new Uint8Array(await readFile(path)), framesDir, { maxLongSide: maxSide });
+  const img = await writeImageFrame(new Uint8Array(await readFile(path)), framesDir, {
+    maxLongSide: maxSide,
+  });
   onProgress(1, 1);
   return { framesDir, width: img.width, height: img.height, frameCount: 1, fps: 0 };
 }

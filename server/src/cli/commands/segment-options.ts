@@ -72,9 +72,12 @@ const Points = z
   .array(Pair, { error: 'must be a list of [x, y] pairs' })
   .min(1, { error: 'must hold at least one [x, y] pair' })
   .max(64, { error: 'holds more than 64 points' });
-const Labels = z.array(z.union([z.literal(0), z.literal(1)], { error: 'must hold only 1 (include) or 0 (exclude)' }), {
-  error: 'must be a list of 1 (include) and 0 (exclude)',
-});
+const Labels = z.array(
+  z.union([z.literal(0), z.literal(1)], { error: 'must hold only 1 (include) or 0 (exclude)' }),
+  {
+    error: 'must be a list of 1 (include) and 0 (exclude)',
+  },
+);
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()], {
   error: 'must be four numbers [x0, y0, x1, y1]',
 });
@@ -109,7 +112,9 @@ export function parseSegmentArgs(args: readonly string[], cwd: string): SegmentO
   if (positionals.length > 1) throw new UsageError(`one input at a time (got ${positionals.join(', ')})`);
 
   const points =
-    values.points === undefined ? [] : parseJsonOption('points', values.points, Points, '"[[120,80],[200,95]]"');
+    values.points === undefined
+      ? []
+      : parseJsonOption('points', values.points, Points, '"[[120,80],[200,95]]"');
   const labels =
     values.labels === undefined
       ? points.map(() => 1 as const)
@@ -138,7 +143,8 @@ export function parseSegmentArgs(args: readonly string[], cwd: string): SegmentO
   if (values.color !== undefined && !/^#[0-9a-fA-F]{6}$/.test(values.color)) {
     throw new UsageError(`--color must be #rrggbb (got "${values.color}")`);
   }
-  if (values.export === undefined) throw new UsageError('--export <file> is required: where to write the result');
+  if (values.export === undefined)
+    throw new UsageError('--export <file> is required: where to write the result');
   const exportPath = resolve(cwd, values.export);
   const formatName = checkFormatName(values.format, exportPath);
 
@@ -146,10 +152,14 @@ export function parseSegmentArgs(args: readonly string[], cwd: string): SegmentO
   const start = parseIntOption('propagate-start', values['propagate-start']);
   const end = parseIntOption('propagate-end', values['propagate-end']);
   if (start !== undefined && start > frame) {
-    throw new UsageError(`--propagate-start ${start} is after --frame ${frame}: tracking starts at the clicked frame`);
+    throw new UsageError(
+      `--propagate-start ${start} is after --frame ${frame}: tracking starts at the clicked frame`,
+    );
   }
   if (end !== undefined && end < frame) {
-    throw new UsageError(`--propagate-end ${end} is before --frame ${frame}: tracking starts at the clicked frame`);
+    throw new UsageError(
+      `--propagate-end ${end} is before --frame ${frame}: tracking starts at the clicked frame`,
+    );
   }
   const maxSide = parseIntOption('max-side', values['max-side'], 64);
 
@@ -192,13 +202,16 @@ export interface TrackPlan {
  */
 export function checkAgainstInput(opts: SegmentOptions, input: InputShape): TrackPlan {
   const last = input.frameCount - 1;
-  const range = (n: number) => (input.kind === 'image' ? 'an image has one frame, 0' : `the video has ${input.frameCount} frames, 0–${last}`);
-  if (opts.frame > last) throw new UsageError(`--frame ${opts.frame} is out of range: ${range(opts.frame)}`);
+  const range =
+    input.kind === 'image'
+      ? 'an image has one frame, 0'
+      : `the video has ${input.frameCount} frames, 0–${last}`;
+  if (opts.frame > last) throw new UsageError(`--frame ${opts.frame} is out of range: ${range}`);
   for (const [name, v] of [
     ['propagate-start', opts.propagateStart],
     ['propagate-end', opts.propagateEnd],
   ] as const) {
-    if (v !== undefined && v > last) throw new UsageError(`--${name} ${v} is out of range: ${range(v)}`);
+    if (v !== undefined && v > last) throw new UsageError(`--${name} ${v} is out of range: ${range}`);
   }
   const inside = (x: number, y: number) => x >= 0 && y >= 0 && x <= input.width && y <= input.height;
   const size = `${input.width}×${input.height}`;
@@ -213,7 +226,9 @@ export function checkAgainstInput(opts: SegmentOptions, input: InputShape): Trac
   }
   const start = opts.propagateStart ?? 0;
   const end = opts.propagateEnd ?? last;
-  const direction = opts.direction ?? (start < opts.frame && end > opts.frame ? 'both' : start < opts.frame ? 'backward' : 'forward');
+  const direction =
+    opts.direction ??
+    (start < opts.frame && end > opts.frame ? 'both' : start < opts.frame ? 'backward' : 'forward');
   const forward: number[] = [];
   const backward: number[] = [];
   if (direction !== 'backward') for (let f = opts.frame + 1; f <= end; f++) forward.push(f);

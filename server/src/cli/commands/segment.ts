@@ -80,7 +80,9 @@ function phase(out: TextOut, label: string, noun: string, rate: string) {
       if (!started) bar.start(done);
       bar.update(done);
       bar.end();
-      if (!out.isTTY) out.write(`  ${label}: ${done} ${noun} in ${formatDuration((Date.now() - startedAt) / 1000)}\n`);
+      const sec = (Date.now() - startedAt) / 1000;
+      const took = sec < 60 ? `${sec.toFixed(1)} s` : formatDuration(sec);
+      if (!out.isTTY) out.write(`  ${label}: ${done} ${noun} in ${took}\n`);
     },
   };
 }
@@ -117,7 +119,9 @@ export async function segment(opts: SegmentOptions, io: CliIo): Promise<SegmentS
   });
   const tmp = await mkdtemp(join(tmpdir(), 'roto-segment-'));
   try {
-    // The model loads while the video decodes.
+    // The model loads while the video decodes; a pack that cannot load stops the decode at once.
+    const modelFailed = new AbortController();
+    engine.ready().catch(() => modelFailed.abort());
     const decodeBar = phase(progressOut, 'decode', 'frames', 'fps');
     const decoded = await decodeInput(
       opts.input,
@@ -125,8 +129,11 @@ export async function segment(opts: SegmentOptions, io: CliIo): Promise<SegmentS
       join(tmp, 'frames'),
       opts.maxSide ?? config.maxFrameSide,
       (done, total) => decodeBar.update(done, total),
-      signal,
-    );
+      signal ? AbortSignal.any([signal, modelFailed.signal]) : modelFailed.signal,
+    ).catch(async (err: unknown) => {
+      if (modelFailed.signal.aborted) await engine.ready(); // rethrows the model's own error
+      throw err;
+    });
     decodeBar.finish(decoded.frameCount);
     // A container's frame count can be an estimate: the decoded count is the truth.
     checkAgainstInput(opts, { ...probed, frameCount: decoded.frameCount });
@@ -135,12 +142,20 @@ export async function segment(opts: SegmentOptions, io: CliIo): Promise<SegmentS
 
     const state = engine.createVideoState(framesOf(decoded, `cli:${tmp}`));
     const masks = new Map<number, Uint8Array>();
+    let area = 0;
+    // Frames where the model finds the object absent, or an empty mask, export no mask.
     const keep = (frame: number, out: MaskOutput) => {
-      if (out.present) masks.set(frame, encodeMask(out.mask, out.width, out.height));
+      let n = 0;
+      for (let i = 0; i < out.mask.length; i++) n += out.mask[i]!;
+      if (!out.present || n === 0) return;
+      area += n;
+      masks.set(frame, encodeMask(out.mask, out.width, out.height));
     };
     const sx = decoded.width / probed.width;
     const sy = decoded.height / probed.height;
-    const prompts: Prompts = { points: opts.points.map((p) => ({ x: p.x * sx, y: p.y * sy, label: p.label })) };
+    const prompts: Prompts = {
+      points: opts.points.map((p) => ({ x: p.x * sx, y: p.y * sy, label: p.label })),
+    };
     if (opts.box) {
       const b = opts.box;
       prompts.box = { x0: b.x0 * sx, y0: b.y0 * sy, x1: b.x1 * sx, y1: b.y1 * sy };
@@ -164,11 +179,6 @@ export async function segment(opts: SegmentOptions, io: CliIo): Promise<SegmentS
     trackBar.finish(done);
     state.dispose();
 
-    let area = 0;
-    for (const bytes of masks.values()) {
-      const m = decodeMask(bytes).mask;
-      for (let i = 0; i < m.length; i++) area += m[i]!;
-    }
     const object = defaultObject(OBJECT_ID, opts.objectName, opts.color);
     const source: ExportSource = {
       width: decoded.width,

@@ -48,7 +48,11 @@ ${formatConfigHelp()}
  * The environment `roto serve` runs with: `env` plus the flags in `args`. Throws a usage error for
  * an unknown flag, a stray argument or a value the configuration refuses.
  */
-export function serveEnvironment(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv | null {
+export function serveEnvironment(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): NodeJS.ProcessEnv | null {
   const options = Object.fromEntries(
     Object.keys(FLAGS).map((name) => [name, { type: 'string' as const }]),
   ) as Record<Flag, { type: 'string' }>;
@@ -58,7 +62,8 @@ export function serveEnvironment(args: readonly string[], env: NodeJS.ProcessEnv
     options: { ...options, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) return null;
-  if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}")`);
+  if (positionals.length > 0)
+    throw new UsageError(`serve takes no arguments (got "${positionals.join(' ')}")`);
   const out: NodeJS.ProcessEnv = { ...env };
   for (const [flag, variable] of Object.entries(FLAGS) as Array<[Flag, string]>) {
     const v = values[flag];
