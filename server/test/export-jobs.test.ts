@@ -128,6 +128,21 @@ describe('export jobs', () => {
     expect((await service.settled(third.jobId)).status.state).toBe('finished');
   });
 
+  it('keeps a bounded number of ended jobs, removing the oldest with their files', async () => {
+    const service = new ExportJobs({
+      blobs,
+      openSession: sessionOpener({ getOrLoad: async () => ({ state }) }, blobs),
+      keepEnded: 1,
+    });
+    const a = await service.start(SESSION, 'coco-json');
+    await service.settled(a.jobId);
+    const aPath = service.file(a.jobId).path;
+    const b = await service.start(SESSION, 'coco-json');
+    await service.settled(b.jobId);
+    await expect(access(aPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(service.list(SESSION).map((j) => j.jobId)).toEqual([b.jobId]);
+  });
+
   it('answers a full queue with BUSY', async () => {
     const service = jobs({ maxRunning: 1, maxQueued: 1 });
     const a = await service.start(SESSION, 'mask-mp4');

@@ -44,6 +44,8 @@ export interface ExportJobsDeps {
   maxRunning?: number;
   /** Jobs waiting at most; past that a request is BUSY (default 16). */
   maxQueued?: number;
+  /** Ended jobs kept (with their files) before the oldest are removed (default 100). */
+  keepEnded?: number;
   /** Called on every state change and progress report (e.g. to publish `export:progressed`). */
   onChange?: (job: ExportJobView) => void;
 }
@@ -259,5 +261,16 @@ export class ExportJobs {
       this.release();
     }
     this.changed(job);
+    await this.prune();
+  }
+
+  /** Removes the oldest ended jobs and their files past `keepEnded`. */
+  private async prune(): Promise<void> {
+    const ended = [...this.jobs.values()].filter((j) => !['queued', 'running'].includes(j.view.status.state));
+    const excess = ended.length - (this.deps.keepEnded ?? 100);
+    for (const job of ended.slice(0, Math.max(0, excess))) {
+      this.jobs.delete(job.view.jobId);
+      await rm(job.outPath, { force: true });
+    }
   }
 }

@@ -189,3 +189,6 @@ export async function runExport(
   }
   return f.run(...args);
 }
+
+// Checked when the module loads, so a broken registry stops the server at start-up.
+checkExportRegistry();
