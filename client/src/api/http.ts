@@ -1,4 +1,4 @@
-import { type ErrorCode, isErrorCode } from '@roto/shared';
+import { type ErrorCode, HTTP_STATUS, isErrorCode } from '@roto/shared';
 
 /** A REST failure as the user sees it: the shared code and the server's message (RFC 9457 `detail`). */
 export class ApiError extends Error {
@@ -12,11 +12,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The shared code for an HTTP status, for answers without one (the first code mapped to it). */
+function codeForStatus(status: number): ErrorCode {
+  const hit = (Object.entries(HTTP_STATUS) as Array<[ErrorCode, number]>).find(([, s]) => s === status);
+  return hit?.[0] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_INPUT');
+}
+
 /** Reads a problem document (or anything else a failed response carries) into an ApiError. */
 export function problemToError(status: number, bodyText: string): ApiError {
   try {
     const body = JSON.parse(bodyText) as { code?: unknown; detail?: unknown; title?: unknown };
-    const code = isErrorCode(body.code) ? body.code : 'INTERNAL';
+    const code = isErrorCode(body.code) ? body.code : codeForStatus(status);
     const message =
       typeof body.detail === 'string'
         ? body.detail
@@ -25,11 +31,7 @@ export function problemToError(status: number, bodyText: string): ApiError {
           : `HTTP ${status}`;
     return new ApiError(code, message, status);
   } catch {
-    return new ApiError(
-      status >= 500 ? 'INTERNAL' : 'INVALID_INPUT',
-      `The server answered ${status}.`,
-      status,
-    );
+    return new ApiError(codeForStatus(status), `The server answered ${status}.`, status);
   }
 }
 

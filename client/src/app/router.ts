@@ -25,9 +25,12 @@ export function editorPath(sessionId: string): string {
 }
 
 const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => {
-  for (const l of listeners) l();
-});
+// Guarded so the pure parts of this module load outside a browser (unit tests).
+if (typeof window !== 'undefined') {
+  window.addEventListener('popstate', () => {
+    for (const l of listeners) l();
+  });
+}
 
 /** Goes to `path` without reloading the page. */
 export function navigate(path: string): void {
