@@ -63,6 +63,11 @@ export interface SessionDocState {
   revision: number;
 }
 
+/** "1 mask", "23 masks". */
+function masks(n: number): string {
+  return `${n} mask${n === 1 ? '' : 's'}`;
+}
+
 /** The map key of an (object, frame) pair. */
 export function key(objectId: number, frame: number): string {
   return `${objectId}:${frame}`;
@@ -161,7 +166,7 @@ export function applyFact(doc: SessionDocState, fact: DurableFact): boolean {
       doc.lastOutcome = {
         jobId: fact.jobId,
         kind: 'finished',
-        message: `Propagation finished: ${fact.done} masks.`,
+        message: `Propagation finished: ${masks(fact.done)}.`,
       };
       break;
     case 'job:failed':
@@ -177,7 +182,7 @@ export function applyFact(doc: SessionDocState, fact: DurableFact): boolean {
       doc.lastOutcome = {
         jobId: fact.jobId,
         kind: 'cancelled',
-        message: `Propagation cancelled after ${fact.done} masks: ${fact.reason}.`,
+        message: `Propagation cancelled after ${masks(fact.done)}: ${fact.reason}.`,
       };
       break;
     default: {
