@@ -3,6 +3,7 @@
  * temporary folder → click on one frame → propagate → export with the export library → remove the
  * temporary folder. Progress goes to stderr, the summary line to stdout.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -118,6 +119,9 @@ export async function segment(opts: SegmentOptions, io: CliIo): Promise<SegmentS
     log: (message) => io.stderr.write(`roto segment: ${message}\n`),
   });
   const tmp = await mkdtemp(join(tmpdir(), 'roto-segment-'));
+  // A crash skips `finally`; the frames folder still goes when the process exits.
+  const removeOnExit = () => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   try {
     // The model loads while the video decodes; a pack that cannot load stops the decode at once.
     const modelFailed = new AbortController();
@@ -215,5 +219,6 @@ export async function segment(opts: SegmentOptions, io: CliIo): Promise<SegmentS
   } finally {
     await engine.close();
     await rm(tmp, { recursive: true, force: true });
+    process.off('exit', removeOnExit);
   }
 }
