@@ -1,6 +1,6 @@
 /**
- * ffmpeg decoding a numbered JPEG sequence to raw yuvj420p frames on its stdout, yielded one
- * frame at a time (the stream's backpressure keeps ffmpeg at most a pipe buffer ahead).
+ * ffmpeg decoding a numbered JPEG sequence to raw limited-range yuv420p frames on its stdout,
+ * yielded one frame at a time, read a few frames ahead of the consumer.
  */
 import { spawn } from 'node:child_process';
 import { RotoError } from '@roto/shared';
@@ -8,6 +8,10 @@ import { lastErrorLine } from '../media/process.ts';
 import { fpsRational } from './ffmpeg-pipe.ts';
 import { cancelledError } from './output.ts';
 import { yuv420Size } from './yuv-overlay.ts';
+
+/** ffmpeg's `lutyuv` for BT.601 full → limited range: Y 0..255 → 16..235, chroma → 16..240. */
+const LIMITED_RANGE_LUT =
+  'lutyuv=y=round(16+val*219/255):u=round(128+(val-128)*224/255):v=round(128+(val-128)*224/255)';
 
 /**
  * Frame buffers handed back once ffmpeg has read them, so a long export does not allocate (and
@@ -88,7 +92,7 @@ export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): As
 
 /**
  * Yields `count` frames of the sequence `pattern` (an image2 pattern, e.g. `file:/…/%05d.jpg`) as
- * full-range yuv420p. Rejects with INTERNAL when ffmpeg fails or yields fewer frames, CANCELLED on
+ * limited-range yuv420p (ready for the encoder). Rejects with INTERNAL when ffmpeg fails or yields fewer frames, CANCELLED on
  * abort; ffmpeg is killed whenever the consumer stops early.
  */
 export async function* decodeJpegSequence(
@@ -107,7 +111,19 @@ export async function* decodeJpegSequence(
   const args = [
     ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'image2', '-protocol_whitelist', 'file'],
     ...['-start_number', '0', '-framerate', fpsRational(options.fps), '-i', pattern],
-    ...['-frames:v', String(options.count), '-f', 'rawvideo', '-pix_fmt', 'yuvj420p', 'pipe:1'],
+    // JPEG samples are full range; a lookup table maps them to the limited range H.264 players
+    // expect (exactly as swscale would, at a fraction of its cost), keeping the pixel format as it is.
+    ...[
+      '-vf',
+      LIMITED_RANGE_LUT,
+      '-frames:v',
+      String(options.count),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuvj420p',
+      'pipe:1',
+    ],
   ];
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   let stderr = '';

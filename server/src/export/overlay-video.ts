@@ -3,7 +3,7 @@
  * H.264 yuv420p at the source's fps and size, the source video's audio kept when it has one.
  *
  * Two ways to the same picture. When the frames are a numbered JPEG sequence of even size (every
- * decoded session) ffmpeg decodes them straight to YUV, the blend happens on YUV here and the
+ * decoded session) ffmpeg decodes them straight to limited-range YUV, the blend happens on YUV here and the
  * encoder gets yuv420p: JPEG is YUV already, so the RGB round trip of the general path (sharp
  * decode, blend in RGB, RGB → YUV in the encoder) is skipped. Otherwise frames take that path.
  */
@@ -18,7 +18,7 @@ import { labelMap, objectPalette, requireLabelRoom, selectObjects } from './sele
 import type { ExportObject, ExportOptions, ExportResult, ExportSource } from './types.ts';
 import { encoderTools, evenPadArgs, runVideoEncode, type VideoEncode } from './video-encode.ts';
 import { audioArgs, H264_ARGS, mp4Output } from './video-exports.ts';
-import { blendYuvOverlay, toLimitedRange, yuv420Size, yuvPalette } from './yuv-overlay.ts';
+import { blendYuvOverlay, yuv420Size, yuvPalette } from './yuv-overlay.ts';
 
 /**
  * One ffmpeg decodes the JPEG sequence to YUV, the overlay is blended here on YUV, and a second
@@ -62,7 +62,6 @@ async function encodeFromSequence(
     for await (const yuv of decoded) {
       const next = await masks.next();
       if (next.done) break;
-      toLimitedRange(yuv, width, height);
       blendYuvOverlay(
         yuv,
         outlinedLabels(next.value.masks, objects, width, height, labels),
