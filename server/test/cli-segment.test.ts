@@ -74,6 +74,21 @@ const pointsArg = (frame: number) => {
   return `[[${p.x},${p.y}]]`;
 };
 
+/** The inclusive pixel bounds of a mask. */
+function bboxOf(mask: Uint8Array, width: number): { x0: number; y0: number; x1: number; y1: number } {
+  const b = { x0: width, y0: Number.POSITIVE_INFINITY, x1: -1, y1: -1 };
+  mask.forEach((v, i) => {
+    if (!v) return;
+    const x = i % width;
+    const y = Math.floor(i / width);
+    b.x0 = Math.min(b.x0, x);
+    b.y0 = Math.min(b.y0, y);
+    b.x1 = Math.max(b.x1, x);
+    b.y1 = Math.max(b.y1, y);
+  });
+  return b;
+}
+
 type Coco = {
   images: Array<{ id: number; frame_index: number; width: number; height: number }>;
   categories: Array<{ id: number; name: string }>;
@@ -156,14 +171,28 @@ describe('roto segment on a video', () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it('tracks only the asked range: forward to --propagate-end', async () => {
+  it('a box alone selects the object; only the asked range is tracked; --json reports it', async () => {
     const out = join(work.dir, 'range.json');
-    const run = await segment([video, '--points', pointsArg(0), '--propagate-end', '4', '-q', '-o', out]);
+    const b = bboxOf(disc.masks[0]!, scene.width);
+    const box = `[${b.x0 - 3},${b.y0 - 3},${b.x1 + 3},${b.y1 + 3}]`;
+    const run = await segment([video, '--box', box, '--propagate-end', '4', '--json', '-q', '-o', out]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^segmented 5 frames: 5 masks/);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      frames: 5,
+      masks: 5,
+      width: 320,
+      height: 240,
+      format: 'coco-json',
+      outPath: out,
+    });
     const coco = JSON.parse(await readFile(out, 'utf8')) as Coco;
     expect(coco.images).toHaveLength(FRAMES); // the whole video, masks where tracked
     expect(coco.annotations.map((a) => a.image_id - 1).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const a of coco.annotations) {
+      expect(maskIoU(decodeCocoRle(a.segmentation).mask, disc.masks[a.image_id - 1]!)).toBeGreaterThanOrEqual(
+        0.85,
+      );
+    }
   });
 });
 

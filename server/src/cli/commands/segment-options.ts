@@ -43,6 +43,7 @@ Model and decoding:
   --pack <name>            model pack (default: MODEL_PACK, else test-tiny)
   --max-side <px>          longer side of the decoded frames (default: MAX_FRAME_SIDE, 1280)
   -q, --quiet              no progress, only the summary line
+  --json                   the summary as one JSON object on stdout (frames, masks, meanArea, …)
   -h, --help               this help
 
 Exit status: 0 written, 1 the work failed, 2 wrong usage (the message names the argument).
@@ -66,6 +67,8 @@ export interface SegmentOptions {
   pack?: string;
   maxSide?: number;
   quiet: boolean;
+  /** Print the summary as JSON. */
+  json: boolean;
 }
 
 const Points = z
@@ -104,6 +107,7 @@ export function parseSegmentArgs(args: readonly string[], cwd: string): SegmentO
       pack: { type: 'string' },
       'max-side': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -171,6 +175,7 @@ export function parseSegmentArgs(args: readonly string[], cwd: string): SegmentO
     exportPath,
     formatName,
     quiet: values.quiet,
+    json: values.json,
   };
   if (box) opts.box = box;
   if (values.color !== undefined) opts.color = values.color.toLowerCase();

@@ -49,7 +49,7 @@ export async function runSegment(args: readonly string[], io: CliIo): Promise<nu
     return EXIT.ok;
   }
   const summary = await segment(opts, io);
-  io.stdout.write(`${formatSummary(summary, io.cwd)}\n`);
+  io.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, io.cwd)}\n`);
   return EXIT.ok;
 }
 
