@@ -70,6 +70,10 @@ export interface ConnectionOptions {
 const OPEN_RETRY_MS = 1000;
 const RETRYABLE_OPEN_ERRORS = new Set(['CONFLICT', 'TIMEOUT', 'BUSY', 'INTERNAL']);
 
+/**
+ * One editor's link to one session: `doc` (the session as facts made it), `state` (for the status
+ * bar), `send` (commands as results), `presence`, `ensureMasks`; `subscribe` for React.
+ */
 export class SessionConnection {
   readonly sessionId: string;
   state: ConnectionState = { kind: 'connecting' };
@@ -128,7 +132,11 @@ export class SessionConnection {
 
   /** Sends presence (cursor, viewed frame, selection); while offline only the latest is kept. */
   presence(update: PresenceUpdate): void {
-    this.client?.updatePresence(update);
+    try {
+      this.client?.updatePresence(update);
+    } catch {
+      // Presence is best effort: a value the contract refuses is dropped, never thrown at a pointer handler.
+    }
   }
 
   /** Makes sure the bytes of masks on frames `[from, to]` are here (fetched in pages when not). */
