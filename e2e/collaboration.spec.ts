@@ -105,4 +105,20 @@ test('two people: A uploads, B opens the link, both see A’s mask, propagation 
   await a.getByTestId('propagate-forward').click();
   await expect(stale).toHaveCount(0);
   await expect(b.getByTestId('object-bar')).toHaveAttribute('data-covered', String(truth.frames));
+
+  // B plays the video from the start: frames are drawn with their masks all the way to the end.
+  await goToFrame(b, 0);
+  await b.getByTestId('frame-canvas').evaluate((c) => {
+    const played = new Set<number>();
+    (window as unknown as { played: Set<number> }).played = played;
+    new MutationObserver(() => {
+      const d = (c as HTMLCanvasElement).dataset;
+      if (d.drawnFrame === d.frame && d.maskLayers === '1') played.add(Number(d.frame));
+    }).observe(c, { attributes: true });
+  });
+  await b.keyboard.press('k');
+  await expect(b.getByTestId('frame-label')).toHaveText(`frame ${truth.frames} / ${truth.frames}`);
+  const played = await b.evaluate(() => (window as unknown as { played: Set<number> }).played.size);
+  // Playback keeps to the video's 12 fps (waiting for frames not yet decoded), so nearly every frame is shown, each with its mask.
+  expect(played).toBeGreaterThanOrEqual(truth.frames * 0.75);
 });
