@@ -37,11 +37,13 @@ export async function startServer(opts: {
   readyPath?: '/readyz' | '/healthz';
   /** More environment for the server (e.g. `AUTH_MODE`). */
   env?: Record<string, string>;
+  /** The entry to run with tsx (default `server/src/main.ts`). */
+  script?: string;
 }): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn('npx', ['tsx', 'server/src/main.ts'], {
+  const child = spawn('npx', ['tsx', opts.script ?? 'server/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -182,7 +182,7 @@ export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
                   void download(exportFileUrl(sessionId, job.jobId), s.file.fileName, 'Downloading…')
                 }
               >
-                Download {s.file.fileName} ({(s.file.bytes / 1024 / 1024).toFixed(1)} MB)
+                Download {s.file.fileName} ({formatSize(s.file.bytes)})
               </button>
             )}
             {s.state === 'failed' && <p className="error">Export failed: {s.error.message}</p>}
@@ -208,4 +208,11 @@ export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
       </dialog>
     </div>
   );
+}
+
+/** 812 KB, 3.4 MB. */
+function formatSize(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
