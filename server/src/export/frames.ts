@@ -22,8 +22,6 @@ export interface ReadFramesOptions {
   signal?: AbortSignal | undefined;
   /** Frames decoded ahead of the consumer (default 3). */
   ahead?: number;
-  /** Frame indices to read (default all). */
-  indices?: readonly number[];
 }
 
 /** Decodes frame `i` of `source` to packed RGB at the source's size. */
@@ -62,12 +60,11 @@ export async function* readFrames(
 ): AsyncGenerator<SourceFrame> {
   const pixels = options.pixels ?? true;
   const ahead = Math.max(1, options.ahead ?? 3);
-  const indices = options.indices ?? Array.from({ length: source.frameCount }, (_, i) => i);
   const pending: Promise<SourceFrame>[] = [];
   let next = 0;
   const fill = () => {
-    while (pending.length < ahead && next < indices.length) {
-      const p = load(source, indices[next++]!, pixels);
+    while (pending.length < ahead && next < source.frameCount) {
+      const p = load(source, next++, pixels);
       // Keep a rejection from being "unhandled" while it waits its turn in the queue.
       p.catch(() => {});
       pending.push(p);

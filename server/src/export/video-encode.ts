@@ -20,10 +20,6 @@ export interface VideoEncode {
   pixels: boolean;
   /** The raw bytes ffmpeg receives for a frame. */
   paint(frame: SourceFrame): Uint8Array;
-  /** Which frames, in order (default all). */
-  indices?: readonly number[];
-  /** Progress: units done before this encode and the export's total (default: this encode alone). */
-  progress?: { offset: number; total: number };
 }
 
 /** The ffmpeg to encode with, refusing one without the encoder a format needs. */
@@ -49,20 +45,14 @@ export async function runVideoEncode(
   job: VideoEncode,
   options: ExportOptions,
 ): Promise<void> {
-  const count = job.indices?.length ?? source.frameCount;
-  const offset = job.progress?.offset ?? 0;
-  const report = reporter(options, job.progress?.total ?? count);
+  const report = reporter(options, source.frameCount);
   const pipe = startFfmpegPipe(ffmpegPath, job.args, job.what, options.signal);
   try {
     let done = 0;
-    const frames = readFrames(source, {
-      pixels: job.pixels,
-      signal: options.signal,
-      ...(job.indices ? { indices: job.indices } : {}),
-    });
+    const frames = readFrames(source, { pixels: job.pixels, signal: options.signal });
     for await (const frame of frames) {
       await pipe.write(job.paint(frame));
-      report(offset + ++done);
+      report(++done);
     }
     throwIfAborted(options.signal);
     await pipe.finish();
