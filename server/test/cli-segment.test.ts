@@ -194,6 +194,15 @@ describe('roto segment on a video', () => {
       );
     }
   });
+
+  it("--propagate-end past the last frame tracks to the end (seed 003's `--propagate-end 100`)", async () => {
+    const out = join(work.dir, 'to-end.json');
+    const b = bboxOf(disc.masks[0]!, scene.width);
+    const box = `[${b.x0 - 3},${b.y0 - 3},${b.x1 + 3},${b.y1 + 3}]`;
+    const run = await segment([video, '--box', box, '--propagate-end', '100', '--json', '-q', '-o', out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ frames: FRAMES, masks: FRAMES });
+  });
 });
 
 describe('roto segment failures', () => {

@@ -28,7 +28,7 @@ Prompts:
 
 Propagation (videos):
   --propagate-start <n>    first frame to track to (default 0)
-  --propagate-end <n>      last frame to track to (default: the last frame)
+  --propagate-end <n>      last frame to track to (default and upper bound: the last frame)
   --direction <dir>        forward, backward or both (default: both ways from --frame
                            within the range, i.e. forward when --frame is the range's start)
 
@@ -212,11 +212,8 @@ export function checkAgainstInput(opts: SegmentOptions, input: InputShape): Trac
       ? 'an image has one frame, 0'
       : `the video has ${input.frameCount} frames, 0–${last}`;
   if (opts.frame > last) throw new UsageError(`--frame ${opts.frame} is out of range: ${range}`);
-  for (const [name, v] of [
-    ['propagate-start', opts.propagateStart],
-    ['propagate-end', opts.propagateEnd],
-  ] as const) {
-    if (v !== undefined && v > last) throw new UsageError(`--${name} ${v} is out of range: ${range}`);
+  if (opts.propagateStart !== undefined && opts.propagateStart > last) {
+    throw new UsageError(`--propagate-start ${opts.propagateStart} is out of range: ${range}`);
   }
   const inside = (x: number, y: number) => x >= 0 && y >= 0 && x <= input.width && y <= input.height;
   const size = `${input.width}×${input.height}`;
@@ -230,7 +227,8 @@ export function checkAgainstInput(opts: SegmentOptions, input: InputShape): Trac
     throw new UsageError(`--box [${b.x0},${b.y0},${b.x1},${b.y1}] is outside the ${size} ${input.kind}`);
   }
   const start = opts.propagateStart ?? 0;
-  const end = opts.propagateEnd ?? last;
+  // "Track up to frame N" past the end means "to the end" (seed 003's `--propagate-end 100` on any clip).
+  const end = Math.min(opts.propagateEnd ?? last, last);
   const direction =
     opts.direction ??
     (start < opts.frame && end > opts.frame ? 'both' : start < opts.frame ? 'backward' : 'forward');
