@@ -5,7 +5,8 @@ import Koa from 'koa';
 import type { Registry } from 'prom-client';
 import { type Access, createAccess } from './access/index.ts';
 import type { Config } from './config/config.ts';
-import { createRestApi, JobHistory, OPEN_ACCESS } from './http/api/index.ts';
+import { createExportsService, type ExportsService } from './export/service.ts';
+import { createRestApi, JobHistory, OPEN_ACCESS, type ResolveRole } from './http/api/index.ts';
 import type { AppState } from './http/context.ts';
 import { healthRouter } from './http/health.ts';
 import { metricsRouter } from './http/metrics.ts';
@@ -25,7 +26,7 @@ import { registerLaneMetrics } from './observability/lane-metrics.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetricsRegistry } from './observability/registry.ts';
 import { SERVER_VERSION } from './observability/version.ts';
-import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/attach.ts';
+import { attachRealtime, type Realtime, type RealtimeOptions, roomName } from './realtime/attach.ts';
 import type { SessionStore } from './storage/session-store.ts';
 
 /** Default cap on JSON request bodies: commands and settings, never media (uploads stream). */
@@ -76,6 +77,8 @@ export interface App {
   realtime: Realtime | undefined;
   /** Tokens, share links and rate limits (present with `deps.store`). */
   access: Access | undefined;
+  /** Export jobs and their REST routes (present with `deps.store`). */
+  exports: ExportsService | undefined;
   /** Mounts a router (its routes and its 405/501 answers); errors and 404s stay problem JSON. */
   mount(router: Router<AppState>): void;
   /** Runs `hook` during `close()`, after the server stops accepting and before the lane closes. */
@@ -148,7 +151,24 @@ export function createApp(deps: AppDeps): App {
   mount(metricsRouter(registry));
   if (access && deps.store) mount(shareLinksRouter({ access, store: deps.store }));
   for (const router of deps.routers ?? []) mount(router);
+  let exports: ExportsService | undefined;
   if (deps.store && sessionsApi) {
+    // The same role decision as a realtime join: one place for tokens to plug into.
+    const resolveRole: ResolveRole =
+      deps.realtime?.authorize ??
+      (access ? (sessionId, token) => access.control.authorizeJoin(sessionId, token) : OPEN_ACCESS);
+    exports = createExportsService({
+      blobs: deps.store.blobs,
+      sessions: () => realtime!.sessions,
+      resolveRole,
+      io: () => realtime?.io,
+      roomOf: roomName,
+    });
+    const service = exports;
+    mount(service.router);
+    // Before the realtime layer's hook: running exports end (and their files go) while rooms still exist.
+    closeHooks.push(() => service.close());
+    sessionsApi.ingest.events.on('removed', ({ sessionId }) => void service.jobs.forgetSession(sessionId));
     // REST commands run on the realtime layer's live sessions; it is attached below, before any request.
     const api = createRestApi(
       {
@@ -156,10 +176,7 @@ export function createApp(deps: AppDeps): App {
         store: deps.store,
         ingest: sessionsApi.ingest,
         jobs: new JobHistory(deps.store),
-        // The same role decision as a realtime join: one place for tokens to plug into.
-        resolveRole:
-          deps.realtime?.authorize ??
-          (access ? (sessionId, token) => access.control.authorizeJoin(sessionId, token) : OPEN_ACCESS),
+        resolveRole,
         ...(access ? { ownerToken: (id: string) => access.links.ownerToken(id) } : {}),
         logger,
       },
@@ -215,6 +232,7 @@ export function createApp(deps: AppDeps): App {
     ingest: sessionsApi?.ingest,
     realtime,
     access,
+    exports,
     mount,
     onClose: (hook) => {
       closeHooks.push(hook);

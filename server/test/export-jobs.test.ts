@@ -137,7 +137,7 @@ describe('export jobs', () => {
     const a = await service.start(SESSION, 'coco-json');
     await service.settled(a.jobId);
     const aPath = service.file(a.jobId).path;
-    const b = await service.start(SESSION, 'coco-json');
+    const b = await service.start(SESSION, 'ytvis-json');
     await service.settled(b.jobId);
     await expect(access(aPath)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(service.list(SESSION).map((j) => j.jobId)).toEqual([b.jobId]);
@@ -146,8 +146,10 @@ describe('export jobs', () => {
   it('answers a full queue with BUSY', async () => {
     const service = jobs({ maxRunning: 1, maxQueued: 1 });
     const a = await service.start(SESSION, 'mask-mp4');
-    const b = await service.start(SESSION, 'mask-mp4');
-    await expect(service.start(SESSION, 'mask-mp4')).rejects.toMatchObject({ code: 'BUSY' });
+    const b = await service.start(SESSION, 'overlay-mp4');
+    await expect(service.start(SESSION, 'cutout-webm')).rejects.toMatchObject({ code: 'BUSY' });
+    // The same export as one already queued is that job, not one more in the queue.
+    expect(await service.start(SESSION, 'overlay-mp4')).toMatchObject({ jobId: b.jobId, reused: true });
     await service.close();
     expect(service.get(a.jobId).status.state).toBe('cancelled');
     expect(service.get(b.jobId).status.state).toBe('cancelled');

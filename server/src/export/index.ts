@@ -14,7 +14,9 @@ export {
   ExportJobs,
   type ExportJobsDeps,
   type ExportJobView,
+  exportCacheKey,
 } from './export-jobs.ts';
+export { attachment, requestedRange, sendFile } from './file-response.ts';
 export { exportOverlayVideo } from './overlay-video.ts';
 export { encodeIndexedPng, vocPalette } from './png.ts';
 export {
@@ -28,12 +30,15 @@ export {
   runExport,
 } from './registry.ts';
 export { type ExportsRouterDeps, exportsRouter, StartExportBodySchema } from './router.ts';
+export { createExportsService, type ExportsService, type ExportsServiceDeps } from './service.ts';
 export {
   type SessionDocument,
   type SessionFiles,
+  type SessionSnapshotForExport,
   sessionExportSource,
   sessionFramesDir,
   sessionOpener,
+  snapshotSession,
 } from './session-source.ts';
 export { exportCutoutPng, exportMaskPng } from './single-frame.ts';
 export type {

@@ -3,7 +3,7 @@
  * it produces, the session kinds it applies to and the function that writes it. Checked at
  * start-up by {@link checkExportRegistry}.
  */
-import { RotoError } from '@roto/shared';
+import { EXPORT_FORMAT_IDS as CONTRACT_FORMAT_IDS, RotoError } from '@roto/shared';
 import { exportCocoJson } from './coco-json.ts';
 import { exportCutoutPngZip, exportCutoutWebm } from './cutouts.ts';
 import { exportDavisZip } from './davis.ts';
@@ -125,9 +125,16 @@ export const EXPORT_FORMAT_IDS = EXPORT_FORMATS.map((f) => f.id) as [ExportForma
 
 /**
  * Checks a registry: unique kebab-case ids, at least one session kind each, an extension and a
- * mime type. Throws INTERNAL naming the first problem (a programming error, caught at start-up).
+ * mime type, and (for the server's own registry) exactly the ids the contract lists, in its
+ * order. Throws INTERNAL naming the first problem (a programming error, caught at start-up).
  */
 export function checkExportRegistry(formats: readonly ExportFormat[] = EXPORT_FORMATS): void {
+  if (formats === EXPORT_FORMATS && formats.map((f) => f.id).join() !== CONTRACT_FORMAT_IDS.join()) {
+    throw new RotoError(
+      'INTERNAL',
+      `The export registry (${formats.map((f) => f.id).join(', ')}) differs from the contract's EXPORT_FORMAT_IDS`,
+    );
+  }
   const seen = new Set<string>();
   for (const f of formats) {
     const problem = !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(f.id)

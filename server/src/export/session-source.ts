@@ -4,6 +4,7 @@
  * copies references only). Edits made while an export runs go into the next export, never half
  * into this one.
  */
+import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { decodeMask, type MediaInfo, type TrackedObject } from '@roto/shared';
 import { readMeta, type SessionMeta } from '../ingest/session-meta.ts';
@@ -44,18 +45,41 @@ function resample(mask: Uint8Array, w: number, h: number, width: number, height:
   return out;
 }
 
+/** A session snapshotted for exports: the source, and what the cache and the checks need to know. */
+export interface SessionSnapshotForExport {
+  source: ExportSource;
+  /**
+   * Per object, a content hash of what an export reads of it: its name and colour, and for each
+   * frame with a present mask the mask's version (versions change with every new mask, so equal
+   * hashes mean equal masks), plus the frames' size and count.
+   */
+  objectFingerprints: ReadonlyMap<number, string>;
+  /** Objects with at least one present mask. */
+  masked: ReadonlySet<number>;
+}
+
 /**
- * Snapshots a session document as an ExportSource. Masks whose object was marked absent
+ * Snapshots a session document for exports. Masks whose object was marked absent
  * (`present: false`) are left out; stale masks are exported as they are shown.
  */
-export function sessionExportSource(doc: SessionDocument, files: SessionFiles): ExportSource {
+export function snapshotSession(doc: SessionDocument, files: SessionFiles): SessionSnapshotForExport {
   const { width, height, count } = doc.frames;
   const objects = [...doc.objects.values()].sort((a, b) => a.id - b.id);
   const snapshot = new Map<number, Map<number, Uint8Array>>();
+  const objectFingerprints = new Map<number, string>();
+  const masked = new Set<number>();
   for (const o of objects) {
     const frames = new Map<number, Uint8Array>();
-    for (const [frame, entry] of doc.masksOf(o.id)) if (entry.present) frames.set(frame, entry.bytes);
+    const hash = createHash('sha256').update(JSON.stringify([width, height, count, o.name, o.color]));
+    const entries = [...doc.masksOf(o.id)].sort((a, b) => a[0] - b[0]);
+    for (const [frame, entry] of entries) {
+      if (!entry.present) continue;
+      frames.set(frame, entry.bytes);
+      hash.update(`${frame}:${entry.version};`);
+    }
+    if (frames.size > 0) masked.add(o.id);
     snapshot.set(o.id, frames);
+    objectFingerprints.set(o.id, hash.digest('base64url'));
   }
   const source: ExportSource = {
     width,
@@ -80,10 +104,23 @@ export function sessionExportSource(doc: SessionDocument, files: SessionFiles): 
       }
       return out;
     },
+    maskRuns(i) {
+      const out = new Map<number, Uint8Array>();
+      for (const [id, frames] of snapshot) {
+        const bytes = frames.get(i);
+        if (bytes) out.set(id, bytes);
+      }
+      return out;
+    },
   };
   if (files.sourceVideoPath) source.sourceVideoPath = files.sourceVideoPath;
   if (files.title) source.title = files.title;
-  return source;
+  return { source, objectFingerprints, masked };
+}
+
+/** Snapshots a session document as an ExportSource (see {@link snapshotSession}). */
+export function sessionExportSource(doc: SessionDocument, files: SessionFiles): ExportSource {
+  return snapshotSession(doc, files).source;
 }
 
 /** The on-disk folder of a session's frames (the blob area's path for `frames/00000.jpg`'s folder). */
@@ -104,6 +141,16 @@ function titleOf(meta: SessionMeta): string | undefined {
   return undefined;
 }
 
+/** The session's ingest record, or null for a session not made by ingest (tests, imports). */
+async function metaOf(blobs: BlobArea, sessionId: string): Promise<SessionMeta | null> {
+  try {
+    return await readMeta(blobs, sessionId);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'NOT_FOUND') return null;
+    throw err;
+  }
+}
+
 /**
  * `openSession` for {@link ExportJobs} over the session layer: loads the session's room (the
  * manager's errors pass through: NOT_FOUND, CONFLICT while ingesting), reads its ingest record for
@@ -115,13 +162,13 @@ export function sessionOpener(
 ): (sessionId: string) => Promise<ExportableSession> {
   return async (sessionId) => {
     const room = await manager.getOrLoad(sessionId);
-    const meta = await readMeta(blobs, sessionId);
+    const meta = await metaOf(blobs, sessionId);
     const doc = room.state;
     const files: SessionFiles = { framesDir: await sessionFramesDir(blobs, sessionId, doc.frames.dir) };
-    if (meta.sourceBlob && doc.media.kind === 'video')
+    if (meta?.sourceBlob && doc.media.kind === 'video')
       files.sourceVideoPath = await blobs.prepare(sessionId, meta.sourceBlob);
-    const title = titleOf(meta);
+    const title = meta ? titleOf(meta) : undefined;
     if (title) files.title = title;
-    return { kind: doc.media.kind, source: sessionExportSource(doc, files) };
+    return { kind: doc.media.kind, ...snapshotSession(doc, files) };
   };
 }

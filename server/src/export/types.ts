@@ -33,6 +33,12 @@ export interface ExportSource {
   objects: readonly ExportObject[];
   /** Masks of frame `i`; objects without a mask on that frame may be left out. */
   masks(i: number): FrameMasks | Promise<FrameMasks>;
+  /**
+   * The same masks as stored: RM run-length bytes (`encodeMask`) per object, when the source
+   * keeps them. Exports that only need runs (the overlay's label map) read these and skip
+   * decoding to a full-frame array.
+   */
+  maskRuns?(i: number): ReadonlyMap<number, Uint8Array>;
 }
 
 /** Progress of one export: `done` of `total` units (frames, or frames × objects). */

@@ -6,6 +6,7 @@
 export * from './binary-pack.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './exports.ts';
 export * from './ingest.ts';
 export * from './media.ts';
 export * from './prompts.ts';
