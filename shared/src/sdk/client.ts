@@ -36,6 +36,14 @@ import { Emitter, type Unsubscribe } from './emitter.ts';
 import { FactSequencer } from './fact-sequencer.ts';
 import { DURABLE_FACT_TYPES, parseDurableFact, VOLATILE_FACT_SCHEMAS } from './facts.ts';
 import { randomId } from './ids.ts';
+import { SERVER_DEFAULT_RATE_LIMITS, SendPacer } from './pacer.ts';
+import {
+  type AccessEnded,
+  accessEndedByNotice,
+  accessEndedByRefusal,
+  ingestFailedError,
+  listenForNotices,
+} from './session-notices.ts';
 import type { ConnectionState, ConnectOptions, JoinedInfo, RotoClientEvents } from './types.ts';
 
 /** A command's payload as the SDK takes it: the contract's input without `commandId` (the SDK adds it). */
@@ -67,7 +75,15 @@ const JoinResultSchema = resultSchema(JoinAckSchema);
  *   connection is down wait in a bounded queue.
  * - `on(type, listener)` for facts: durable facts arrive exactly once and in `seq` order, across
  *   reconnects (the client rejoins with `lastSeq` and replays the catch-up before live facts).
- * - `state` is `connecting | connected | reconnecting | offline`, with a `state` event.
+ * - `state` is `connecting | connected | reconnecting | offline | revoked`, with a `state` event.
+ *   When the link the client joined with is revoked or expires, it stops for good (`revoked`):
+ *   no reconnection, unanswered commands rejected with UNAUTHORIZED, a `revoked` event.
+ * - A session still being ingested can be joined (`snapshot.status === 'ingesting'`): commands
+ *   issued meanwhile wait, as they do offline (their `commandTimeoutMs` running), and are sent
+ *   once ingest has finished and the client has joined again by itself (`joined` with the ready
+ *   snapshot). `ingest:*` events report the progress.
+ * - Sends are paced to the server's rate limit; a command refused with RATE_LIMITED is sent again
+ *   after `retryAfterMs` (up to `rateLimitRetries` times), before anything issued after it.
  *
  * ```ts
  * const client = await RotoClient.connect({ url, sessionId, user: { name: 'Ada' } });
@@ -91,6 +107,9 @@ export class RotoClient {
   private stopped: RotoError | undefined;
   private presence: PresenceUpdate | undefined;
   private firstJoin: { resolve: () => void; reject: (err: RotoError) => void } | undefined;
+  private readonly pacer: SendPacer;
+  /** `ingest:finished` arrived: a join answered with an `ingesting` snapshot is out of date. */
+  private ingestFinished = false;
 
   private constructor(private readonly options: ConnectOptions) {
     this.sessionId = options.sessionId;
@@ -107,8 +126,16 @@ export class RotoClient {
     });
     const send = (event: string, payload: unknown, onAck: (r: unknown) => void) =>
       (this.socket.emit as (e: string, p: unknown, a: (r: unknown) => void) => void)(event, payload, onAck);
+    this.pacer = new SendPacer(
+      options.rateLimit === false ? null : { ...(options.rateLimit ?? SERVER_DEFAULT_RATE_LIMITS) },
+    );
     this.queue = new CommandQueue(
-      { timeoutMs: options.commandTimeoutMs ?? 120_000, maxPending: options.maxPendingCommands ?? 1000 },
+      {
+        timeoutMs: options.commandTimeoutMs ?? 120_000,
+        maxPending: options.maxPendingCommands ?? 1000,
+        rateLimitRetries: options.rateLimitRetries ?? 5,
+        pacer: this.pacer,
+      },
       send,
     );
     this.sequencer = new FactSequencer((fact) =>
@@ -178,7 +205,12 @@ export class RotoClient {
     return this.sequencer.lastSeq;
   }
 
-  /** Commands issued and not yet answered (queued while offline or in flight). */
+  /** True while the joined session's media is still being ingested (commands wait meanwhile). */
+  get ingesting(): boolean {
+    return this.joinInfo?.snapshot.status === 'ingesting';
+  }
+
+  /** Commands issued and not yet answered (queued while offline or ingesting, or in flight). */
   get pendingCommands(): number {
     return this.queue.size;
   }
@@ -307,7 +339,11 @@ export class RotoClient {
 
   private wire(): void {
     const socket = this.socket;
-    socket.on('connect', () => this.join());
+    socket.on('connect', () => {
+      // Every connection gets a full bucket on the server.
+      this.pacer.reset();
+      this.join();
+    });
     socket.on('disconnect', (reason) => {
       this.connection += 1;
       this.sequencer.abortJoin();
@@ -320,6 +356,28 @@ export class RotoClient {
         setTimeout(() => this.stopped || socket.connect(), this.options.reconnectionDelayMs ?? 500);
     });
     const on = socket.on.bind(socket) as (event: string, listener: (raw: unknown) => void) => void;
+    listenForNotices(
+      { on },
+      {
+        'access:revoked': (fact) => this.endAccess(accessEndedByNotice(fact)),
+        'ingest:progressed': (fact) => this.events.emit('ingest:progressed', fact),
+        'ingest:finished': (fact) => {
+          this.ingestFinished = true;
+          this.events.emit('ingest:finished', fact);
+          // Commands are CONFLICT until the socket joins again (R22).
+          if (this.current === 'connected' && this.ingesting) this.join();
+        },
+        'ingest:failed': (fact) => {
+          this.events.emit('ingest:failed', fact);
+          this.stop(ingestFailedError(this.sessionId, fact));
+        },
+      },
+      (type) =>
+        this.events.emit(
+          'error',
+          new RotoError('PROTOCOL_MISMATCH', `The server sent a ${type} notice this client cannot read`),
+        ),
+    );
     for (const type of DURABLE_FACT_TYPES) {
       on(type, (raw) => {
         const fact = parseDurableFact(type, raw);
@@ -351,6 +409,8 @@ export class RotoClient {
     if (this.options.token !== undefined) payload.token = this.options.token;
     if (lastSeq !== undefined) payload.lastSeq = lastSeq;
     this.sequencer.beginJoin();
+    // The join takes a token of the connection's bucket like any event.
+    this.pacer.take();
     this.socket
       .timeout(this.options.commandTimeoutMs ?? 120_000)
       .emit('session:join', payload, (err: Error | null, raw: unknown) => {
@@ -370,20 +430,27 @@ export class RotoClient {
             result.data.error.message,
             result.data.error.details,
           );
-          return PERMANENT_JOIN_ERRORS.has(e.code) ? this.stop(e) : this.retryJoin(connection);
+          const ended = accessEndedByRefusal(e, this.options.token);
+          if (ended && this.joinInfo) return this.endAccess(ended);
+          if (PERMANENT_JOIN_ERRORS.has(e.code)) return this.stop(e);
+          if (e.code === 'RATE_LIMITED') this.pacer.refused(e.details);
+          return this.retryJoin(connection, e);
         }
         this.onJoined(result.data.data, lastSeq);
       });
   }
 
-  private retryJoin(connection: number): void {
+  private retryJoin(connection: number, refusal?: RotoError): void {
+    const retryAfterMs = (refusal?.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    const delay = typeof retryAfterMs === 'number' ? retryAfterMs : (this.options.reconnectionDelayMs ?? 500);
     setTimeout(() => {
       if (connection === this.connection && !this.stopped && this.socket.connected) this.join();
-    }, this.options.reconnectionDelayMs ?? 500);
+    }, delay);
   }
 
   private onJoined(ack: JoinAck, sentLastSeq: number | undefined): void {
-    const kind = this.sequencer.kindOf(ack, sentLastSeq);
+    // Leaving an `ingesting` snapshot for a ready one: the document starts over from the snapshot.
+    const kind = this.ingesting ? 'reset' : this.sequencer.kindOf(ack, sentLastSeq);
     this.joinInfo = {
       kind,
       snapshot: ack.snapshot,
@@ -395,18 +462,30 @@ export class RotoClient {
     this.sequencer.completeJoin(ack, kind);
     this.setState('connected');
     if (this.presence) this.socket.emit('presence:update', this.presence);
-    this.queue.goOnline();
+    if (ack.snapshot.status !== 'ingesting') this.queue.goOnline();
+    else {
+      this.queue.hold();
+      // Ingest ended while this join was on its way: join again for the ready session.
+      if (this.ingestFinished) this.retryJoin(this.connection);
+    }
     this.firstJoin?.resolve();
   }
 
-  private stop(error: RotoError, report = true): void {
+  /** The link or token was revoked or expired: stop for good, without reconnecting (R20). */
+  private endAccess(ended: AccessEnded): void {
+    if (this.stopped) return;
+    this.stop(ended.error, true, 'revoked');
+    this.events.emit('revoked', ended);
+  }
+
+  private stop(error: RotoError, report = true, state: 'offline' | 'revoked' = 'offline'): void {
     if (this.stopped) return;
     this.stopped = error;
     this.connection += 1;
     this.queue.goOffline();
     this.queue.failAll(error);
     this.socket.disconnect();
-    this.setState('offline');
+    this.setState(state);
     if (report) this.events.emit('error', error);
     this.firstJoin?.reject(error);
   }

@@ -1,15 +1,23 @@
 import { RotoError } from '../contract/errors.ts';
 import { ErrorBodySchema, type Result } from '../contract/result.ts';
+import type { SendPacer } from './pacer.ts';
 
 /** Sends one message and calls `onAck` with whatever the server acknowledged. */
 export type Send = (event: string, payload: unknown, onAck: (result: unknown) => void) => void;
 
 /** Settings of a command queue. */
 export interface CommandQueueOptions {
-  /** How long a sent command may wait for its ack before it fails with TIMEOUT. */
+  /**
+   * How long a sent command may wait for its ack, or a command held while the session is being
+   * ingested may wait to be sent, before it fails with TIMEOUT.
+   */
   timeoutMs: number;
   /** Most commands waiting for an ack (queued offline or in flight); beyond it new ones fail with BUSY. */
   maxPending: number;
+  /** How many times one command is sent again after a RATE_LIMITED answer before that answer is final. */
+  rateLimitRetries: number;
+  /** Paces every send to the server's rate limit. */
+  pacer: SendPacer;
 }
 
 interface Pending {
@@ -19,7 +27,21 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: RotoError) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Sent on the current connection and not answered yet. */
+  inFlight: boolean;
+  /** Sends so far: an answer to an earlier send of a command resent since is told apart. */
+  sends: number;
+  /** RATE_LIMITED answers so far. */
+  limited: number;
+  /** Not to be sent before this time (`performance.now()` ms): the server's `retryAfterMs`. */
+  notBefore: number;
 }
+
+/**
+ * Where the queue stands: `offline` (no joined connection: commands wait, no timers run),
+ * `held` (joined a session still being ingested: commands wait, their timeouts run) or `online`.
+ */
+type Gate = 'offline' | 'held' | 'online';
 
 /**
  * The commands of a client that have not been answered yet, in the order they were issued.
@@ -28,11 +50,17 @@ interface Pending {
  * each unanswered command again, with the payload, and so the `commandId`, it was first given:
  * the server answers a repeated id with the first answer and changes nothing (R8), so a command
  * whose ack was lost in a dropped connection takes effect exactly once. The timeout runs only
- * while a command is on the wire; a command typed offline waits for the connection.
+ * while a command is on the wire or held for an ingest; a command typed offline waits for the
+ * connection.
+ *
+ * Sends are paced to the server's rate limit (R21) and leave in issue order: a command refused
+ * with RATE_LIMITED is sent again after the server's `retryAfterMs` (plus jitter), and commands
+ * issued after it wait behind it, so the server applies them in the order they were issued.
  */
 export class CommandQueue {
   private readonly pending = new Set<Pending>();
-  private online = false;
+  private gate: Gate = 'offline';
+  private pumpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly opts: CommandQueueOptions,
@@ -44,7 +72,7 @@ export class CommandQueue {
     return this.pending.size;
   }
 
-  /** Queues a command (sent at once when online); resolves with the parsed ack data. */
+  /** Queues a command (sent at once when online and within the rate); resolves with the parsed ack data. */
   submit<T>(event: string, payload: unknown, parse: (data: unknown) => T): Promise<T> {
     if (this.pending.size >= this.opts.maxPending) {
       return Promise.reject(
@@ -65,25 +93,35 @@ export class CommandQueue {
         resolve: resolve as (value: unknown) => void,
         reject,
         timer: undefined,
+        inFlight: false,
+        sends: 0,
+        limited: 0,
+        notBefore: 0,
       };
       this.pending.add(p);
-      if (this.online) this.transmit(p);
+      if (this.gate === 'held') this.armHoldTimeout(p);
+      this.pump();
     });
   }
 
-  /** Joined: (re)send every unanswered command in issue order. */
+  /** Joined: (re)send every unanswered command in issue order, paced. */
   goOnline(): void {
-    this.online = true;
-    for (const p of [...this.pending]) this.transmit(p);
+    this.enter('online');
+    this.pump();
+  }
+
+  /**
+   * Joined a session that is still being ingested: commands wait until `goOnline` (the rejoin
+   * after `ingest:finished`), each failing with TIMEOUT if that takes longer than `timeoutMs`.
+   */
+  hold(): void {
+    this.enter('held');
+    for (const p of this.pending) this.armHoldTimeout(p);
   }
 
   /** The connection dropped: stop the timers; the commands stay queued. */
   goOffline(): void {
-    this.online = false;
-    for (const p of this.pending) {
-      clearTimeout(p.timer);
-      p.timer = undefined;
-    }
+    this.enter('offline');
   }
 
   /** Fails every unanswered command with `err` (the client closed, or the session went away). */
@@ -91,18 +129,69 @@ export class CommandQueue {
     for (const p of [...this.pending]) this.settle(p, () => p.reject(err));
   }
 
+  private enter(gate: Gate): void {
+    this.gate = gate;
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    for (const p of this.pending) {
+      clearTimeout(p.timer);
+      p.timer = undefined;
+      // What was in flight on a connection that is gone is sent again on the next one.
+      p.inFlight = false;
+    }
+  }
+
+  /**
+   * Sends what may leave now, in issue order: stops at the first command that must wait (for its
+   * `retryAfterMs`, or for a token of the pacer) and comes back when it may go.
+   */
+  private pump(): void {
+    if (this.gate !== 'online' || this.pumpTimer !== undefined) return;
+    const now = performance.now();
+    for (const p of this.pending) {
+      if (p.inFlight) continue;
+      const wait = p.notBefore > now ? Math.ceil(p.notBefore - now) : this.opts.pacer.take();
+      if (wait > 0) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
+      this.transmit(p);
+    }
+  }
+
+  private armHoldTimeout(p: Pending): void {
+    clearTimeout(p.timer);
+    const secs = Math.round(this.opts.timeoutMs / 100) / 10;
+    p.timer = setTimeout(() => {
+      this.settle(p, () =>
+        p.reject(
+          new RotoError(
+            'TIMEOUT',
+            `${p.event} was not sent: the session was still being ingested after ${secs} s`,
+            { event: p.event, reason: 'ingesting' },
+          ),
+        ),
+      );
+    }, this.opts.timeoutMs);
+  }
+
   private transmit(p: Pending): void {
     clearTimeout(p.timer);
+    p.inFlight = true;
+    const send = ++p.sends;
     p.timer = setTimeout(() => {
       const secs = Math.round(this.opts.timeoutMs / 100) / 10;
       this.settle(p, () =>
         p.reject(new RotoError('TIMEOUT', `No answer to ${p.event} within ${secs} s`, { event: p.event })),
       );
     }, this.opts.timeoutMs);
-    this.send(p.event, p.payload, (result) => this.answer(p, result));
+    this.send(p.event, p.payload, (result) => this.answer(p, result, send));
   }
 
-  private answer(p: Pending, raw: unknown): void {
+  private answer(p: Pending, raw: unknown, send: number): void {
     // Already answered (an ack of an earlier send can still arrive), timed out, or failed.
     if (!this.pending.has(p)) return;
     const result = raw as Result<unknown> | undefined;
@@ -138,7 +227,35 @@ export class CommandQueue {
     const error = body.success
       ? new RotoError(body.data.code, body.data.message, body.data.details)
       : new RotoError('INTERNAL', `The server refused ${p.event} with an unreadable error`);
+    if (error.code === 'RATE_LIMITED') return this.rateLimited(p, error, send);
     this.settle(p, () => p.reject(error));
+  }
+
+  /** A RATE_LIMITED answer: send the command again after `retryAfterMs`, or give up after the last retry. */
+  private rateLimited(p: Pending, error: RotoError, send: number): void {
+    // A refusal of a send made on an earlier connection says nothing about the current one.
+    if (send !== p.sends || !p.inFlight) return;
+    this.opts.pacer.refused(error.details);
+    if (p.limited >= this.opts.rateLimitRetries) {
+      const attempts = p.limited + 1;
+      const details = { ...(error.details as object | undefined), attempts };
+      this.settle(p, () =>
+        p.reject(new RotoError('RATE_LIMITED', `${error.message} (gave up after ${attempts} attempts)`, details)),
+      );
+      return;
+    }
+    p.limited += 1;
+    p.inFlight = false;
+    clearTimeout(p.timer);
+    p.timer = undefined;
+    const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    const base = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : 1000;
+    // Jitter, so that a client does not land on the exact instant its bucket refills, over and over.
+    p.notBefore = performance.now() + base + Math.random() * Math.min(250, base / 4 + 10);
+    // The retry goes out before anything issued after it: restart the pump from the front.
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    this.pump();
   }
 
   private settle(p: Pending, finish: () => void): void {

@@ -6,6 +6,7 @@
  * - `RotoApi`: the REST side (create a session from a file, an image or a URL; session details;
  *   frame URLs).
  * - `decodeMask`: the RM mask bytes of `mask:updated` facts and acks as a pixel array.
+ * - `parseShareLink`: a share link as `{ serverUrl, sessionId, token }` for `RotoClient.connect`.
  *
  * Node-only helpers (reading an upload from a path) are in `@roto/shared/sdk/node`.
  */
@@ -16,6 +17,9 @@ export { type CommandInput, type FetchedMasks, RotoClient } from './client.ts';
 export type { Unsubscribe } from './emitter.ts';
 export type { JoinKind } from './fact-sequencer.ts';
 export { DURABLE_FACT_TYPES, VOLATILE_FACT_SCHEMAS } from './facts.ts';
+export { type RateLimits, SERVER_DEFAULT_RATE_LIMITS } from './pacer.ts';
+export type { AccessEnded } from './session-notices.ts';
+export { type ParsedShareLink, parseShareLink } from './share-link.ts';
 export {
   type CreateSessionOptions,
   RotoApi,

@@ -1,15 +1,22 @@
 import type { RotoError } from '../contract/errors.ts';
 import type { Fact, JoinAck, Participant, SessionSnapshot, User } from '../contract/events.ts';
+import type { IngestFailedFact, IngestFinishedFact, IngestProgressedFact } from '../contract/notices.ts';
 import type { JoinKind } from './fact-sequencer.ts';
+import type { RateLimits } from './pacer.ts';
+import type { AccessEnded } from './session-notices.ts';
 
 /**
  * Where a client's connection stands:
  * - `connecting`: the first connection and join are in progress;
  * - `connected`: joined; commands are sent at once;
  * - `reconnecting`: the connection dropped and the client is getting it back; commands queue;
- * - `offline`: the client stopped (closed, or the server refused the session); commands fail.
+ * - `offline`: the client stopped (closed, or the server refused the session); commands fail;
+ * - `revoked`: the link or token it joined with was revoked or expired (R20); the client stopped
+ *   and does not reconnect, commands fail with UNAUTHORIZED, and the `revoked` event says why.
+ *
+ * `offline` and `revoked` are final: connect a new client to come back (with another token).
  */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'revoked';
 
 /** How to reach and join a session. */
 export interface ConnectOptions {
@@ -39,6 +46,19 @@ export interface ConnectOptions {
   reconnectionDelayMs?: number;
   /** Longest delay between reconnection attempts. Default 5000. */
   reconnectionDelayMaxMs?: number;
+  /**
+   * The server's per-connection rate limit (its `RATE_LIMIT_COMMANDS_PER_SEC` and
+   * `RATE_LIMIT_BURST`, R21): every command is paced to stay within it, so a burst or the replay
+   * of the offline queue after a reconnect is not refused. Default: the server defaults (20/s,
+   * burst 40), replaced by the real limit the first time the server answers RATE_LIMITED.
+   * `false`: no pacing (RATE_LIMITED answers are still retried).
+   */
+  rateLimit?: RateLimits | false;
+  /**
+   * How many times a command refused with RATE_LIMITED is sent again (after the server's
+   * `retryAfterMs`, with jitter) before it fails with that RATE_LIMITED. Default 5.
+   */
+  rateLimitRetries?: number;
 }
 
 /** What the client learnt from a (re)join. */
@@ -63,11 +83,19 @@ export type FactListeners = { [K in Fact['type']]: (fact: Extract<Fact, { type: 
  * order, volatile ones as they come), plus the client's own:
  * - `state`: the connection state changed;
  * - `joined`: a join (first or re-) completed; fires before that join's catch-up facts;
- * - `error`: the client stopped for good (`offline`) because of this error, or the server sent
- *   something this client cannot read.
+ * - `error`: the client stopped for good (`offline` or `revoked`) because of this error, or the
+ *   server sent something this client cannot read;
+ * - `revoked`: the link or token this client joined with was revoked or expired (state `revoked`);
+ * - `ingest:progressed`, `ingest:finished`, `ingest:failed`: the media of a session joined while
+ *   still being ingested (R22). After `ingest:finished` the client joins again by itself: `joined`
+ *   follows with the ready snapshot (kind `reset`). After `ingest:failed` the client is `offline`.
  */
 export type RotoClientEvents = FactListeners & {
   state: (state: ConnectionState, previous: ConnectionState) => void;
   joined: (info: JoinedInfo) => void;
   error: (error: RotoError) => void;
+  revoked: (info: AccessEnded) => void;
+  'ingest:progressed': (fact: IngestProgressedFact) => void;
+  'ingest:finished': (fact: IngestFinishedFact) => void;
+  'ingest:failed': (fact: IngestFailedFact) => void;
 };

@@ -1,0 +1,82 @@
+/**
+ * The client's side of the server's per-connection rate limit (R21): a token bucket mirroring the
+ * server's, so a client sends no faster than the server accepts. The server refuses an event over
+ * its limit at once (RATE_LIMITED) and changes nothing; a client that paced itself is never
+ * refused, and so never has to resend, which is what keeps its commands in the order they were
+ * issued.
+ */
+
+/** A connection's limit: `perSec` events a second sustained, `burst` at once (R21). */
+export interface RateLimits {
+  perSec: number;
+  burst: number;
+}
+
+/** What a Roto server allows when `RATE_LIMIT_COMMANDS_PER_SEC` and `RATE_LIMIT_BURST` are not set. */
+export const SERVER_DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({ perSec: 20, burst: 40 });
+
+/**
+ * The rate the pacer keeps below the server's: two events sent exactly `1/perSec` apart may reach
+ * the server closer together when the network delays the first more than the second.
+ */
+const RATE_MARGIN = 0.9;
+
+/** A token bucket over this client's sends; `null` limits: no pacing at all. */
+export class SendPacer {
+  private limits: RateLimits | null;
+  private tokens = 0;
+  private last = 0;
+
+  constructor(
+    limits: RateLimits | null,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.limits = limits;
+    this.reset();
+  }
+
+  /** The limits the pacer keeps to (null: none). */
+  get current(): RateLimits | null {
+    return this.limits;
+  }
+
+  /** A new connection: the server gives every connection a full bucket. */
+  reset(): void {
+    this.tokens = this.limits?.burst ?? 0;
+    this.last = this.now();
+  }
+
+  /**
+   * Takes a token for one event: 0 when it may be sent now, else the ms until a token will be
+   * there (nothing is taken then).
+   */
+  take(): number {
+    const limits = this.limits;
+    if (!limits) return 0;
+    const t = this.now();
+    const rate = limits.perSec * RATE_MARGIN;
+    this.tokens = Math.min(limits.burst, this.tokens + ((t - this.last) * rate) / 1000);
+    this.last = t;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / rate));
+  }
+
+  /**
+   * The server refused an event with RATE_LIMITED: its bucket is empty now, and its `details`
+   * (`perSec`, `burst`) say what the limit really is. Later sends keep to it.
+   */
+  refused(details: unknown): void {
+    const d = (details ?? {}) as { perSec?: unknown; burst?: unknown };
+    if (isPositive(d.perSec) && isPositive(d.burst)) this.limits = { perSec: d.perSec, burst: d.burst };
+    else if (!this.limits) this.limits = { ...SERVER_DEFAULT_RATE_LIMITS };
+    this.tokens = 0;
+    this.last = this.now();
+  }
+}
+
+function isPositive(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
