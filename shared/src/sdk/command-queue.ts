@@ -227,8 +227,8 @@ export class CommandQueue {
     const error = body.success
       ? new RotoError(body.data.code, body.data.message, body.data.details)
       : new RotoError('INTERNAL', `The server refused ${p.event} with an unreadable error`);
-    if (error.code === 'RATE_LIMITED') return this.rateLimited(p, error, send);
-    this.settle(p, () => p.reject(error));
+    if (error.code === 'RATE_LIMITED') this.rateLimited(p, error, send);
+    else this.settle(p, () => p.reject(error));
   }
 
   /** A RATE_LIMITED answer: send the command again after `retryAfterMs`, or give up after the last retry. */
@@ -240,7 +240,9 @@ export class CommandQueue {
       const attempts = p.limited + 1;
       const details = { ...(error.details as object | undefined), attempts };
       this.settle(p, () =>
-        p.reject(new RotoError('RATE_LIMITED', `${error.message} (gave up after ${attempts} attempts)`, details)),
+        p.reject(
+          new RotoError('RATE_LIMITED', `${error.message} (gave up after ${attempts} attempts)`, details),
+        ),
       );
       return;
     }

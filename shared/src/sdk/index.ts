@@ -18,8 +18,6 @@ export type { Unsubscribe } from './emitter.ts';
 export type { JoinKind } from './fact-sequencer.ts';
 export { DURABLE_FACT_TYPES, VOLATILE_FACT_SCHEMAS } from './facts.ts';
 export { type RateLimits, SERVER_DEFAULT_RATE_LIMITS } from './pacer.ts';
-export type { AccessEnded } from './session-notices.ts';
-export { type ParsedShareLink, parseShareLink } from './share-link.ts';
 export {
   type CreateSessionOptions,
   RotoApi,
@@ -27,6 +25,8 @@ export {
   SESSIONS_API_PATH,
   type SessionSource,
 } from './rest.ts';
+export type { AccessEnded } from './session-notices.ts';
+export { type ParsedShareLink, parseShareLink } from './share-link.ts';
 export type {
   ConnectionState,
   ConnectOptions,

@@ -43,9 +43,13 @@ export function parseShareLink(link: string, base?: string): ParsedShareLink {
   }
   const m = /^(.*)\/s\/([^/]+)\/?$/.exec(url.pathname);
   if (!m)
-    throw new RotoError('INVALID_INPUT', 'This is not a share link: its path does not end in /s/<sessionId>.', {
-      link: link.slice(0, 200),
-    });
+    throw new RotoError(
+      'INVALID_INPUT',
+      'This is not a share link: its path does not end in /s/<sessionId>.',
+      {
+        link: link.slice(0, 200),
+      },
+    );
   const sessionId = safeDecode(m[2] ?? '');
   if (!SESSION_ID.test(sessionId))
     throw new RotoError('INVALID_INPUT', 'The session id in this share link is malformed.', {
@@ -54,7 +58,9 @@ export function parseShareLink(link: string, base?: string): ParsedShareLink {
   const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
   const token = fragment.get('token') ?? url.searchParams.get('token') ?? '';
   if (token === '')
-    throw new RotoError('INVALID_INPUT', 'This share link has no token (#token=… is missing).', { sessionId });
+    throw new RotoError('INVALID_INPUT', 'This share link has no token (#token=… is missing).', {
+      sessionId,
+    });
   return { serverUrl: `${url.origin}${m[1] ?? ''}`, sessionId, token };
 }
 
