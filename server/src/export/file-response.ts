@@ -21,7 +21,10 @@ export interface FileToSend {
 /** `attachment` with an ASCII `filename` fallback and the exact name as `filename*` (RFC 8187). */
 export function attachment(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const exact = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const exact = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
@@ -56,11 +59,10 @@ export function requestedRange(
     return [Math.max(0, size - suffix), size - 1];
   }
   const start = Number(a);
-  const end = b === '' ? size - 1 : Number(b);
   // RFC 9110 §14.1.1: last < first makes the range invalid, and an invalid Range is ignored.
-  if (end < start) return null;
+  if (b !== '' && Number(b) < start) return null;
   if (start >= size) return 'unsatisfiable';
-  return [start, Math.min(end, size - 1)];
+  return [start, b === '' ? size - 1 : Math.min(Number(b), size - 1)];
 }
 
 /** Answers `ctx` with `file`: 200, 206, 304 or 416. */
@@ -74,7 +76,12 @@ export function sendFile(ctx: AppContext, file: FileToSend): void {
     ctx.status = 304;
     return;
   }
-  const range = requestedRange(ctx.get('Range') || undefined, file.bytes, ctx.get('If-Range') || undefined, file.etag);
+  const range = requestedRange(
+    ctx.get('Range') || undefined,
+    file.bytes,
+    ctx.get('If-Range') || undefined,
+    file.etag,
+  );
   if (range === 'unsatisfiable') {
     ctx.status = 416;
     ctx.set('Content-Range', `bytes */${file.bytes}`);

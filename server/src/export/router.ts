@@ -42,7 +42,8 @@ export interface ExportsRouterDeps {
 function jobOf(jobs: ExportJobs, sessionId: string, jobId: string): ExportJobView {
   const view = jobs.get(jobId);
   // A job id from another session is as unknown here as one that never existed.
-  if (view.sessionId !== sessionId) throw new RotoError('NOT_FOUND', `There is no export ${jobId}`, { jobId });
+  if (view.sessionId !== sessionId)
+    throw new RotoError('NOT_FOUND', `There is no export ${jobId}`, { jobId });
   return view;
 }
 

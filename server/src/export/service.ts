@@ -54,9 +54,9 @@ export function createExportsService(deps: ExportsServiceDeps): ExportsService {
   const publish = (sessionId: string, notice: ExportNoticeFact) => {
     const io = deps.io();
     if (!io) return;
-    // Progress may be dropped under load (the next one, or the end, says where things stand).
-    const room = io.to(deps.roomOf(sessionId));
-    (notice.type === 'export:progressed' ? room.volatile : room).emit(notice.type, notice);
+    // Not volatile, progress included: it is throttled to a few a second per job, and a client
+    // then sees every counter value and the last report (done = total) before `export:finished`.
+    io.to(deps.roomOf(sessionId)).emit(notice.type, notice);
   };
   const jobs = new ExportJobs({
     blobs: deps.blobs,
