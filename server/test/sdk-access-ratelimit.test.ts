@@ -1,0 +1,161 @@
+/**
+ * The SDK under a low per-connection rate limit (R21: RATE_LIMIT_COMMANDS_PER_SEC=15, burst 5):
+ * a burst of 100 commands all succeed through RATE_LIMITED retries and take effect in the order
+ * they were issued; once the client knows the limit, the replay of its offline queue after a
+ * reconnect is paced and the server refuses nothing; with retries off, the refusal reaches the
+ * caller. The server's refusals are counted on the server. Real server on port 0, real sockets.
+ */
+import { type Fact, type ObjectAck, RotoError } from '@roto/shared';
+import { type ConnectOptions, RotoClient } from '@roto/shared/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionRateLimit } from '../src/access/rate-limit.ts';
+import { type App, createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { FileSessionStore } from '../src/storage/file-session-store.ts';
+import { FlakyNetwork } from './sdk-network.ts';
+import { createSceneSession, tempDataDir } from './support/server-realtime.ts';
+import { makeScene } from './support/synthetic.ts';
+
+const PER_SEC = 15;
+const BURST = 5;
+
+let engine: OnnxEngine;
+let app: App;
+let store: FileSessionStore;
+let url: string;
+let network: FlakyNetwork;
+let removeDir: () => Promise<void>;
+let sessionId: string;
+/** RATE_LIMITED answers the server has given, in total. */
+let refusals = 0;
+const clients: RotoClient[] = [];
+
+beforeAll(async () => {
+  engine = createOnnxEngine({ pack: 'test-tiny' });
+  const tmp = await tempDataDir();
+  removeDir = tmp.remove;
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: tmp.dir,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_COMMANDS_PER_SEC: String(PER_SEC),
+    RATE_LIMIT_BURST: String(BURST),
+  });
+  // The server's own limiter, built from the same configuration, with its refusals counted.
+  const limit = connectionRateLimit(config.rateLimit);
+  store = new FileSessionStore({ dataDir: tmp.dir });
+  app = createApp({
+    config,
+    engine,
+    store,
+    logger: createLogger({ level: 'silent' }),
+    realtime: {
+      beforeEvent: (socket, event) => {
+        try {
+          return limit(socket, event);
+        } catch (err) {
+          if (err instanceof RotoError && err.code === 'RATE_LIMITED') refusals += 1;
+          throw err;
+        }
+      },
+    },
+  });
+  url = `http://127.0.0.1:${(await app.listen()).port}`;
+  network = await new FlakyNetwork(Number(new URL(url).port)).listen();
+  sessionId = await createSceneSession(store, makeScene({ frames: 2 }));
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await network.close();
+  await app.close({ graceMs: 100 });
+  await store.closeAll();
+  await engine.close();
+  await removeDir();
+});
+
+async function join(name: string, opts: Partial<ConnectOptions> = {}) {
+  const client = await RotoClient.connect({
+    url,
+    sessionId,
+    user: { name },
+    reconnectionDelayMs: 50,
+    reconnectionDelayMaxMs: 100,
+    ...opts,
+  });
+  clients.push(client);
+  const facts: Fact[] = [];
+  client.on('object:updated', (f) => facts.push(f));
+  return {
+    client,
+    renames: () => facts.flatMap((f) => (f.type === 'object:updated' ? [f.object.name] : [])),
+  };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+describe('SDK: rate limits', () => {
+  let writer: Awaited<ReturnType<typeof join>>;
+  let watcher: Awaited<ReturnType<typeof join>>;
+  let objectId: string;
+
+  beforeAll(async () => {
+    // The writer goes through the relay (cut below); it is not told the server's limit.
+    writer = await join('writer', { url: network.url });
+    watcher = await join('watcher');
+    objectId = (await writer.client.createObject({ name: 'start' })).object.id;
+  });
+
+  it('R21: a burst of 100 renames of one object all succeed through retries, applied in the order issued', async () => {
+    const before = refusals;
+    const acks = await Promise.all(
+      names('burst-', 100).map((name) => writer.client.updateObject({ objectId, name })),
+    );
+    console.log(`burst of 100 at ${PER_SEC}/s (burst ${BURST}): ${refusals - before} RATE_LIMITED retried`);
+    expect(refusals - before).toBeGreaterThan(0);
+    expect(acks.map((a: ObjectAck) => a.object.name)).toEqual(names('burst-', 100));
+    // The other participant sees each rename once, in issue order, ending on the last one.
+    await until(() => watcher.renames().length >= 100, 'the watcher to see every rename');
+    expect(watcher.renames()).toEqual(names('burst-', 100));
+    expect(writer.renames()).toEqual(names('burst-', 100));
+  });
+
+  it('R21: after a reconnect, the offline queue is replayed paced to the learnt limit: nothing refused', async () => {
+    network.cut();
+    await until(() => writer.client.state === 'reconnecting', 'the writer to notice the cut');
+    const queued = names('offline-', 30).map((name) => writer.client.updateObject({ objectId, name }));
+    expect(writer.client.pendingCommands).toBe(30);
+    const before = refusals;
+    network.restore();
+    const acks = await Promise.all(queued);
+    expect(acks.map((a) => a.object.name)).toEqual(names('offline-', 30));
+    expect(refusals - before).toBe(0);
+    await until(() => watcher.renames().length >= 130, 'the watcher to see the replay');
+    expect(watcher.renames().slice(100)).toEqual(names('offline-', 30));
+  });
+
+  it('R21: with retries and pacing off, the refusal reaches the caller with retryAfterMs', async () => {
+    const { client } = await join('impatient', { rateLimit: false, rateLimitRetries: 0 });
+    const results = await Promise.allSettled(
+      names('hasty-', 20).map((name) => client.updateObject({ objectId, name })),
+    );
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as RotoError] : []));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(BURST - 1);
+    for (const err of refused) {
+      expect(err.code).toBe('RATE_LIMITED');
+      expect(err.details).toMatchObject({ retryAfterMs: expect.any(Number), attempts: 1, perSec: PER_SEC });
+    }
+  });
+});
