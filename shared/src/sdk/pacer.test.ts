@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { SERVER_DEFAULT_RATE_LIMITS, SendPacer } from './pacer.ts';
+
+describe('SendPacer', () => {
+  it('lets the burst through, then paces a little below the server’s rate', () => {
+    let t = 0;
+    const pacer = new SendPacer({ perSec: 10, burst: 3 }, () => t);
+    expect([pacer.take(), pacer.take(), pacer.take()]).toEqual([0, 0, 0]);
+    // 10/s less the margin: a token every 1000 / 9 ms.
+    expect(pacer.take()).toBe(112);
+    t += 112;
+    expect(pacer.take()).toBe(0);
+    expect(pacer.take()).toBeGreaterThan(100);
+  });
+
+  it('learns the limit from a RATE_LIMITED answer and starts from an empty bucket', () => {
+    let t = 0;
+    const pacer = new SendPacer({ ...SERVER_DEFAULT_RATE_LIMITS }, () => t);
+    pacer.refused({ retryAfterMs: 200, perSec: 5, burst: 2, event: 'object:create' });
+    expect(pacer.current).toEqual({ perSec: 5, burst: 2 });
+    expect(pacer.take()).toBe(223);
+    t += 10_000;
+    expect([pacer.take(), pacer.take()]).toEqual([0, 0]);
+    expect(pacer.take()).toBeGreaterThan(0);
+  });
+
+  it('a new connection has a full bucket; no limits means no pacing until a refusal', () => {
+    const t = 0;
+    const pacer = new SendPacer(null, () => t);
+    for (let i = 0; i < 1000; i++) expect(pacer.take()).toBe(0);
+    pacer.refused(undefined);
+    expect(pacer.current).toEqual(SERVER_DEFAULT_RATE_LIMITS);
+    expect(pacer.take()).toBeGreaterThan(0);
+    pacer.reset();
+    for (let i = 0; i < SERVER_DEFAULT_RATE_LIMITS.burst; i++) expect(pacer.take()).toBe(0);
+    expect(pacer.take()).toBeGreaterThan(0);
+  });
+});
