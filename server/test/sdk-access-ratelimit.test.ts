@@ -108,7 +108,7 @@ const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =>
 describe('SDK: rate limits', () => {
   let writer: Awaited<ReturnType<typeof join>>;
   let watcher: Awaited<ReturnType<typeof join>>;
-  let objectId: string;
+  let objectId: number;
 
   beforeAll(async () => {
     // The writer goes through the relay (cut below); it is not told the server's limit.
