@@ -13,7 +13,13 @@ import { fpsRational, rawInputArgs, startFfmpegPipe } from './ffmpeg-pipe.ts';
 import { jpegSequencePattern } from './frame-pattern.ts';
 import { readFrames } from './frames.ts';
 import { reporter, throwIfAborted, writeAtomically } from './output.ts';
-import { MAX_OUTLINED_OBJECTS, outlinedLabels, outlinedLabelsBuffer } from './overlay-labels.ts';
+import {
+  MAX_OUTLINED_OBJECTS,
+  type OutlinedLabels,
+  outlinedLabels,
+  outlinedLabelsBuffer,
+} from './overlay-labels.ts';
+import { RunOverlay } from './overlay-runs.ts';
 import { labelMap, objectPalette, requireLabelRoom, selectObjects } from './selection.ts';
 import type { ExportObject, ExportOptions, ExportResult, ExportSource } from './types.ts';
 import { encoderTools, evenPadArgs, runVideoEncode, type VideoEncode } from './video-encode.ts';
@@ -34,7 +40,7 @@ async function encodeFromSequence(
 ): Promise<void> {
   const { width, height, fps, frameCount } = source;
   const palette = yuvPalette(objectPalette(objects));
-  const labels = outlinedLabelsBuffer(width, height);
+  let labels: OutlinedLabels | undefined;
   const audio = audioArgs(source, 1);
   const report = reporter(options, frameCount);
   const pipe = startFfmpegPipe(
@@ -56,19 +62,29 @@ async function encodeFromSequence(
     signal: options.signal,
     pool,
   });
-  const masks = readFrames(source, { pixels: false, signal: options.signal });
+  // Sources that keep their masks as runs (every session) are painted from the runs; others,
+  // and any frame whose masks are not at the frame's size, from decoded masks.
+  const maskRuns = source.maskRuns?.bind(source);
+  const runs = maskRuns ? new RunOverlay(width, height) : undefined;
+  const ids = objects.map((o) => o.id);
+  const masks = maskRuns ? undefined : readFrames(source, { pixels: false, signal: options.signal });
   try {
     let done = 0;
     for await (const yuv of decoded) {
-      const next = await masks.next();
-      if (next.done) break;
-      blendYuvOverlay(
-        yuv,
-        outlinedLabels(next.value.masks, objects, width, height, labels),
-        palette,
-        width,
-        height,
-      );
+      if (runs && maskRuns && runs.paint(maskRuns(done), ids)) {
+        runs.blend(yuv, palette);
+      } else {
+        const frameMasks = masks ? (await masks.next()).value?.masks : await source.masks(done);
+        if (!frameMasks) break;
+        labels ??= outlinedLabelsBuffer(width, height);
+        blendYuvOverlay(
+          yuv,
+          outlinedLabels(frameMasks, objects, width, height, labels),
+          palette,
+          width,
+          height,
+        );
+      }
       await pipe.write(yuv, () => pool.give(yuv));
       report(++done);
     }
@@ -78,7 +94,7 @@ async function encodeFromSequence(
     await pipe.kill();
     throw err;
   } finally {
-    await masks.return(undefined);
+    await masks?.return(undefined);
     await decoded.return(undefined);
   }
 }
