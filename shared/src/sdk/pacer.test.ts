@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SERVER_DEFAULT_RATE_LIMITS, SendPacer } from './pacer.ts';
 
 describe('SendPacer', () => {
-  it('lets the burst through, then paces a little below the server’s rate', () => {
+  it('lets the burst but one through, then paces a little below the server’s rate', () => {
     let t = 0;
-    const pacer = new SendPacer({ perSec: 10, burst: 3 }, () => t);
+    const pacer = new SendPacer({ perSec: 10, burst: 4 }, () => t);
     expect([pacer.take(), pacer.take(), pacer.take()]).toEqual([0, 0, 0]);
     // 10/s less the margin: a token every 1000 / 9 ms.
     expect(pacer.take()).toBe(112);
@@ -16,8 +16,8 @@ describe('SendPacer', () => {
   it('learns the limit from a RATE_LIMITED answer and starts from an empty bucket', () => {
     let t = 0;
     const pacer = new SendPacer({ ...SERVER_DEFAULT_RATE_LIMITS }, () => t);
-    pacer.refused({ retryAfterMs: 200, perSec: 5, burst: 2, event: 'object:create' });
-    expect(pacer.current).toEqual({ perSec: 5, burst: 2 });
+    pacer.refused({ retryAfterMs: 200, perSec: 5, burst: 3, event: 'object:create' });
+    expect(pacer.current).toEqual({ perSec: 5, burst: 3 });
     expect(pacer.take()).toBe(223);
     t += 10_000;
     expect([pacer.take(), pacer.take()]).toEqual([0, 0]);
@@ -32,7 +32,7 @@ describe('SendPacer', () => {
     expect(pacer.current).toEqual(SERVER_DEFAULT_RATE_LIMITS);
     expect(pacer.take()).toBeGreaterThan(0);
     pacer.reset();
-    for (let i = 0; i < SERVER_DEFAULT_RATE_LIMITS.burst; i++) expect(pacer.take()).toBe(0);
+    for (let i = 0; i < SERVER_DEFAULT_RATE_LIMITS.burst - 1; i++) expect(pacer.take()).toBe(0);
     expect(pacer.take()).toBeGreaterThan(0);
   });
 });

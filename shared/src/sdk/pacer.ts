@@ -17,9 +17,16 @@ export const SERVER_DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({ 
 
 /**
  * The rate the pacer keeps below the server's: two events sent exactly `1/perSec` apart may reach
- * the server closer together when the network delays the first more than the second.
+ * the server closer together when the network or the server's event loop delays the first more
+ * than the second.
  */
 const RATE_MARGIN = 0.9;
+
+/**
+ * The burst the pacer keeps below the server's: the token left over absorbs such a delay right
+ * after a burst, before the rate margin has built up any slack.
+ */
+const BURST_MARGIN = 1;
 
 /** A token bucket over this client's sends; `null` limits: no pacing at all. */
 export class SendPacer {
@@ -42,7 +49,7 @@ export class SendPacer {
 
   /** A new connection: the server gives every connection a full bucket. */
   reset(): void {
-    this.tokens = this.limits?.burst ?? 0;
+    this.tokens = this.limits ? burstOf(this.limits) : 0;
     this.last = this.now();
   }
 
@@ -55,7 +62,7 @@ export class SendPacer {
     if (!limits) return 0;
     const t = this.now();
     const rate = limits.perSec * RATE_MARGIN;
-    this.tokens = Math.min(limits.burst, this.tokens + ((t - this.last) * rate) / 1000);
+    this.tokens = Math.min(burstOf(limits), this.tokens + ((t - this.last) * rate) / 1000);
     this.last = t;
     if (this.tokens >= 1) {
       this.tokens -= 1;
@@ -75,6 +82,10 @@ export class SendPacer {
     this.tokens = 0;
     this.last = this.now();
   }
+}
+
+function burstOf(limits: RateLimits): number {
+  return Math.max(1, limits.burst - BURST_MARGIN);
 }
 
 function isPositive(v: unknown): v is number {
