@@ -6,6 +6,7 @@
 import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeMask } from '@roto/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCutoutWebm, exportMaskVideo, exportOverlayVideo } from '../src/export/index.ts';
 import { parseColor } from '../src/export/selection.ts';
@@ -101,6 +102,21 @@ describe('overlay MP4', () => {
     for (let i = 0; i < a.length; i++) diff += Math.abs(a[i]! - b[i]!);
     // Both blend 45 % towards the colour; they differ by chroma rounding and compression only.
     expect(diff / a.length).toBeLessThan(4);
+  });
+
+  it("paints a session's masks from their runs exactly as from the decoded masks", async () => {
+    const { scene, source } = plain;
+    // As a session keeps them: RM run-length bytes per object and frame.
+    const rm = scene.objects.map((o) => ({ id: o.id, masks: o.masks.map((m) => encodeMask(m, 320, 240)) }));
+    const maskRuns = (i: number) => new Map(rm.map((o) => [o.id, o.masks[i]!]));
+    const fromRuns = join(dir, 'overlay-runs.mp4');
+    const fromMasks = join(dir, 'overlay-masks.mp4');
+    await exportOverlayVideo({ ...source, maskRuns }, fromRuns);
+    await exportOverlayVideo(source, fromMasks);
+    const a = await decodeVideo(fromRuns, 'rgb24');
+    const b = await decodeVideo(fromMasks, 'rgb24');
+    expect(a.length).toBe(320 * 240 * 3 * 24);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
   });
 
   it('keeps the source audio track', async () => {
