@@ -10,12 +10,14 @@
  *
  * With `--json` the last line is one JSON object with every figure.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fpsRational } from '../src/export/ffmpeg-pipe.ts';
+import { lowerPriority, withThreads } from '../src/export/process-priority.ts';
 import { EXPORT_FORMATS } from '../src/export/registry.ts';
 import { snapshotSession } from '../src/export/session-source.ts';
 import type { ExportSource } from '../src/export/types.ts';
@@ -98,13 +100,20 @@ try {
   const source: ExportSource = snapshotSession(sessionStateOf(scene), { framesDir, title: 'bench' }).source;
   if (values['decoded-masks']) delete source.maskRuns;
 
+  // The baseline encodes with what an export's encoder gets: the same x264 settings, the same
+  // thread bound and the same lowered priority (`process-priority.ts`).
   const bare = async (): Promise<Run> => {
     const t0 = process.hrtime.bigint();
     const c0 = cpuMs();
-    await ffmpeg([
+    const args = withThreads([
+      ...['-hide_banner', '-nostdin', '-v', 'error', '-y'],
       ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', fpsRational(scene.fps)],
       ...['-i', raw, ...H264_ARGS, '-movflags', '+faststart', join(dir, 'bare.mp4')],
     ]);
+    const child = spawn(tools.ffmpeg.path, args, { stdio: 'ignore' });
+    lowerPriority(child.pid);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`bare ffmpeg exited with ${code}`);
     return { wall: ms(t0), cpu: cpuMs() - c0 };
   };
   const runFormat = async (id: string): Promise<Run> => {

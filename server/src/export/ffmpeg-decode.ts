@@ -7,6 +7,7 @@ import { RotoError } from '@roto/shared';
 import { lastErrorLine } from '../media/process.ts';
 import { fpsRational } from './ffmpeg-pipe.ts';
 import { cancelledError } from './output.ts';
+import { lowerPriority } from './process-priority.ts';
 import { yuv420Size } from './yuv-overlay.ts';
 
 /** ffmpeg's `lutyuv` for BT.601 full → limited range: Y 0..255 → 16..235, chroma → 16..240. */
@@ -126,6 +127,7 @@ export async function* decodeJpegSequence(
     ],
   ];
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  lowerPriority(child.pid);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {

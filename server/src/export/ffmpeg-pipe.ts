@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { RotoError } from '@roto/shared';
 import { lastErrorLine } from '../media/process.ts';
 import { cancelledError } from './output.ts';
+import { lowerPriority, withThreads } from './process-priority.ts';
 
 /** A running ffmpeg that reads frames from stdin. */
 export interface FfmpegPipe {
@@ -25,10 +26,11 @@ export function startFfmpegPipe(
   what: string,
   signal?: AbortSignal,
 ): FfmpegPipe {
-  const child = spawn(ffmpegPath, ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
+  const child = spawn(ffmpegPath, ['-hide_banner', '-nostdin', '-loglevel', 'error', ...withThreads(args)], {
     stdio: ['pipe', 'ignore', 'pipe'],
     windowsHide: true,
   });
+  lowerPriority(child.pid);
   // `-nostdin` only stops ffmpeg reading keys from the terminal; `pipe:0` inputs still read stdin.
   let stderr = '';
   child.stderr.setEncoding('utf8');
