@@ -33,10 +33,12 @@ import { PROTOCOL_VERSION } from '../contract/protocol.ts';
 import { resultSchema, toFailure } from '../contract/result.ts';
 import { CommandQueue } from './command-queue.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
+import { listenForExportNotices } from './exports.ts';
 import { FactSequencer } from './fact-sequencer.ts';
 import { DURABLE_FACT_TYPES, parseDurableFact, VOLATILE_FACT_SCHEMAS } from './facts.ts';
 import { randomId } from './ids.ts';
 import { SERVER_DEFAULT_RATE_LIMITS, SendPacer } from './pacer.ts';
+import { RotoApi } from './rest.ts';
 import {
   type AccessEnded,
   accessEndedByNotice,
@@ -98,6 +100,7 @@ export class RotoClient {
   readonly clientId: string;
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly events = new Emitter<RotoClientEvents>();
+  private restApi: RotoApi | undefined;
   private readonly queue: CommandQueue;
   private readonly sequencer: FactSequencer;
   private current: ConnectionState = 'connecting';
@@ -305,6 +308,42 @@ export class RotoClient {
     if (this.current === 'connected') this.socket.emit('presence:update', parsed.data);
   }
 
+  // ── exports (over REST; everyone in the session gets the `export:*` events, R23) ─────────────────
+
+  /**
+   * Starts an export of this session (editor or owner), or gets the job that already made the
+   * same export of the unchanged session (`reused: true`, R24). Follow it with
+   * `on('export:progressed' | 'export:finished' | …)`; download `exportFileUrl(jobId)`. Rejects
+   * with CONFLICT when nothing has a mask yet, FORBIDDEN for a viewer.
+   */
+  startExport(format: string, options: { objectIds?: number[]; signal?: AbortSignal } = {}) {
+    return this.rest().startExport(this.sessionId, format, { ...options, ...this.tokenOption() });
+  }
+
+  /** The session's exports, oldest first: read it after joining, then apply the `export:*` events by `jobId`. */
+  listExports(options: { signal?: AbortSignal } = {}) {
+    return this.rest().listExports(this.sessionId, { ...options, ...this.tokenOption() });
+  }
+
+  /** Cancels a queued or running export, or removes an ended one and its file (editor or owner). */
+  cancelExport(jobId: string) {
+    return this.rest().cancelExport(this.sessionId, jobId, this.tokenOption());
+  }
+
+  /** The absolute URL of a finished export's file, with this client's token in the query when it has one. */
+  exportFileUrl(jobId: string): string {
+    return this.rest().exportFileUrl(this.sessionId, jobId, this.options.token);
+  }
+
+  private rest(): RotoApi {
+    this.restApi ??= new RotoApi(this.options.url);
+    return this.restApi;
+  }
+
+  private tokenOption(): { token?: string } {
+    return this.options.token !== undefined ? { token: this.options.token } : {};
+  }
+
   /** Leaves the session: unanswered commands fail with CANCELLED and the state becomes `offline`. */
   close(): void {
     this.stop(new RotoError('CANCELLED', 'The client was closed'), false);
@@ -372,6 +411,15 @@ export class RotoClient {
           this.stop(ingestFailedError(this.sessionId, fact));
         },
       },
+      (type) =>
+        this.events.emit(
+          'error',
+          new RotoError('PROTOCOL_MISMATCH', `The server sent a ${type} notice this client cannot read`),
+        ),
+    );
+    listenForExportNotices(
+      { on },
+      (fact) => (this.events.emit as (e: string, f: unknown) => void)(fact.type, fact),
       (type) =>
         this.events.emit(
           'error',

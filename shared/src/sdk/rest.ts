@@ -1,5 +1,17 @@
 import { isErrorCode, ProblemDocumentSchema, RotoError } from '../contract/errors.ts';
 import {
+  type ExportFormatInfo,
+  ExportFormatListSchema,
+  type ExportJob,
+  ExportJobListSchema,
+  ExportJobSchema,
+  exportFilePath,
+  exportsPath,
+  type StartExportBody,
+  type StartExportResponse,
+  StartExportResponseSchema,
+} from '../contract/exports.ts';
+import {
   type SessionCreated,
   SessionCreatedSchema,
   type SessionDetails,
@@ -26,6 +38,21 @@ export interface CreateSessionOptions {
   /** Answer only once ingest has finished (status `ready`), or fail with the ingest error. */
   wait?: boolean;
   signal?: AbortSignal;
+}
+
+/** Options of the export reads: the session's token (when access control is on), a signal. */
+export interface ExportReadOptions {
+  token?: string;
+  signal?: AbortSignal;
+}
+
+/** Options of `startExport`: the objects to export, in this order (default all). */
+export interface ExportCallOptions extends ExportReadOptions {
+  objectIds?: number[];
+}
+
+function authHeader(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /** Options of `RotoApi`. */
@@ -91,6 +118,73 @@ export class RotoApi {
   /** The URL of frame `n` (0-based) of a session as a JPEG, e.g. for an `<img src>`. */
   frameUrl(sessionId: string, n: number): string {
     return `${this.baseUrl}${SESSIONS_API_PATH}/${encodeURIComponent(sessionId)}/frames/${n}`;
+  }
+
+  // ── exports (PROTOCOL R23, R24) ────────────────────────────────────────────────────────────────
+
+  /** `GET /api/v1/export-formats`: every export format and the session kinds it applies to. */
+  async listExportFormats(options: { signal?: AbortSignal } = {}): Promise<ExportFormatInfo[]> {
+    const res = await this.request(`${this.baseUrl}/api/v1/export-formats`, {
+      signal: options.signal ?? null,
+    });
+    return ExportFormatListSchema.parse(await res.json()).formats;
+  }
+
+  /**
+   * `POST …/exports`: starts an export (editor or owner), or gets the job that already made the
+   * same export of the unchanged session (`reused: true`). Progress and the end reach everyone in
+   * the session as `export:*` notices; `getExport` reads them too. CONFLICT when nothing has a
+   * mask yet, FORBIDDEN for a viewer.
+   */
+  async startExport(
+    sessionId: string,
+    format: string,
+    options: ExportCallOptions = {},
+  ): Promise<StartExportResponse> {
+    const body: StartExportBody = { format, ...(options.objectIds ? { objectIds: options.objectIds } : {}) };
+    const res = await this.request(`${this.baseUrl}${exportsPath(sessionId)}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...authHeader(options.token) },
+      signal: options.signal ?? null,
+    });
+    return StartExportResponseSchema.parse(await res.json());
+  }
+
+  /** `GET …/exports`: the session's export jobs, oldest first (read it on join, then follow the notices). */
+  async listExports(sessionId: string, options: ExportReadOptions = {}): Promise<ExportJob[]> {
+    const res = await this.request(`${this.baseUrl}${exportsPath(sessionId)}`, {
+      headers: authHeader(options.token),
+      signal: options.signal ?? null,
+    });
+    return ExportJobListSchema.parse(await res.json()).exports;
+  }
+
+  /** `GET …/exports/:jobId`: one job's state, progress or file. */
+  async getExport(sessionId: string, jobId: string, options: ExportReadOptions = {}): Promise<ExportJob> {
+    const res = await this.request(`${this.baseUrl}${exportsPath(sessionId)}/${encodeURIComponent(jobId)}`, {
+      headers: authHeader(options.token),
+      signal: options.signal ?? null,
+    });
+    return ExportJobSchema.parse(await res.json());
+  }
+
+  /** `DELETE …/exports/:jobId`: cancels a queued or running export, or removes an ended one and its file. */
+  async cancelExport(sessionId: string, jobId: string, options: ExportReadOptions = {}): Promise<void> {
+    await this.request(`${this.baseUrl}${exportsPath(sessionId)}/${encodeURIComponent(jobId)}`, {
+      method: 'DELETE',
+      headers: authHeader(options.token),
+      signal: options.signal ?? null,
+    });
+  }
+
+  /**
+   * The absolute URL of a finished export's file (an attachment; Range and ETag work). With
+   * `token` it rides in the query, for an `<a href download>` that cannot send a header.
+   */
+  exportFileUrl(sessionId: string, jobId: string, token?: string): string {
+    const url = `${this.baseUrl}${exportFilePath(sessionId, jobId)}`;
+    return token ? `${url}?token=${encodeURIComponent(token)}` : url;
   }
 
   private async request(url: string, init: RequestInit): Promise<Response> {

@@ -1,5 +1,6 @@
 import type { RotoError } from '../contract/errors.ts';
 import type { Fact, JoinAck, Participant, SessionSnapshot, User } from '../contract/events.ts';
+import type { ExportNoticeEvents } from '../contract/exports.ts';
 import type { IngestFailedFact, IngestFinishedFact, IngestProgressedFact } from '../contract/notices.ts';
 import type { JoinKind } from './fact-sequencer.ts';
 import type { RateLimits } from './pacer.ts';
@@ -86,6 +87,8 @@ export type FactListeners = { [K in Fact['type']]: (fact: Extract<Fact, { type: 
  * - `error`: the client stopped for good (`offline` or `revoked`) because of this error, or the
  *   server sent something this client cannot read;
  * - `revoked`: the link or token this client joined with was revoked or expired (state `revoked`);
+ * - `export:started`, `export:progressed`, `export:finished`, `export:failed`,
+ *   `export:cancelled`: exports of the session, whoever started them (R23);
  * - `ingest:progressed`, `ingest:finished`, `ingest:failed`: the media of a session joined while
  *   still being ingested (R22). After `ingest:finished` the client joins again by itself: `joined`
  *   follows with the ready snapshot (kind `reset`). After `ingest:failed` the client is `offline`.
@@ -98,4 +101,4 @@ export type RotoClientEvents = FactListeners & {
   'ingest:progressed': (fact: IngestProgressedFact) => void;
   'ingest:finished': (fact: IngestFinishedFact) => void;
   'ingest:failed': (fact: IngestFailedFact) => void;
-};
+} & ExportNoticeEvents;
