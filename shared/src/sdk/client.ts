@@ -129,8 +129,10 @@ export class RotoClient {
     });
     const send = (event: string, payload: unknown, onAck: (r: unknown) => void) =>
       (this.socket.emit as (e: string, p: unknown, a: (r: unknown) => void) => void)(event, payload, onAck);
+    const limits = options.rateLimit;
     this.pacer = new SendPacer(
-      options.rateLimit === false ? null : { ...(options.rateLimit ?? SERVER_DEFAULT_RATE_LIMITS) },
+      limits === false ? null : { ...(limits ?? SERVER_DEFAULT_RATE_LIMITS) },
+      limits !== undefined,
     );
     this.queue = new CommandQueue(
       {

@@ -35,6 +35,23 @@ interface Pending {
   limited: number;
   /** Not to be sent before this time (`performance.now()` ms): the server's `retryAfterMs`. */
   notBefore: number;
+  /** What the command must not overtake while the limit is unknown (see `fenceOf`). */
+  fence: Fence;
+}
+
+/**
+ * What a command depends on, for keeping order while any send may be refused: `object:<id>` for
+ * a command on an existing object, `all` for one that depends on everything issued before it
+ * (undo and redo act on the latest edit; propagation uses every prompt), `none` for the rest
+ * (creating, reading, cancelling).
+ */
+type Fence = 'all' | 'none' | `object:${number}`;
+
+/** The fence of a command, from its event and payload. */
+export function fenceOf(event: string, payload: unknown): Fence {
+  if (event === 'history:undo' || event === 'history:redo' || event === 'propagation:start') return 'all';
+  const objectId = (payload as { objectId?: unknown } | null)?.objectId;
+  return typeof objectId === 'number' ? `object:${objectId}` : 'none';
 }
 
 /**
@@ -55,7 +72,11 @@ type Gate = 'offline' | 'held' | 'online';
  *
  * Sends are paced to the server's rate limit (R21) and leave in issue order: a command refused
  * with RATE_LIMITED is sent again after the server's `retryAfterMs` (plus jitter), and commands
- * issued after it wait behind it, so the server applies them in the order they were issued.
+ * issued after it wait behind it. A refused command changes nothing, but one sent after it may be
+ * accepted once the server's bucket refills, so while the limit is not known (see
+ * `SendPacer.known`) a command is not sent while one it depends on is in flight (`fenceOf`):
+ * commands on one object, and undo, redo and propagation, take effect in the order issued.
+ * Once the limit is known the pacer keeps every send within it and commands are pipelined.
  */
 export class CommandQueue {
   private readonly pending = new Set<Pending>();
@@ -97,6 +118,7 @@ export class CommandQueue {
         sends: 0,
         limited: 0,
         notBefore: 0,
+        fence: fenceOf(event, payload),
       };
       this.pending.add(p);
       if (this.gate === 'held') this.armHoldTimeout(p);
@@ -148,8 +170,11 @@ export class CommandQueue {
   private pump(): void {
     if (this.gate !== 'online' || this.pumpTimer !== undefined) return;
     const now = performance.now();
+    const fenced = this.opts.pacer.known ? null : this.inFlightFences();
     for (const p of this.pending) {
       if (p.inFlight) continue;
+      // Waits for the answer it depends on; that answer pumps again.
+      if (fenced && isFenced(p.fence, fenced)) return;
       const wait = p.notBefore > now ? Math.ceil(p.notBefore - now) : this.opts.pacer.take();
       if (wait > 0) {
         this.pumpTimer = setTimeout(() => {
@@ -159,7 +184,14 @@ export class CommandQueue {
         return;
       }
       this.transmit(p);
+      if (fenced && p.fence !== 'none') fenced.add(p.fence);
     }
+  }
+
+  private inFlightFences(): Set<Fence> {
+    const fences = new Set<Fence>();
+    for (const p of this.pending) if (p.inFlight && p.fence !== 'none') fences.add(p.fence);
+    return fences;
   }
 
   private armHoldTimeout(p: Pending): void {
@@ -264,5 +296,14 @@ export class CommandQueue {
     if (!this.pending.delete(p)) return;
     clearTimeout(p.timer);
     finish();
+    // A command fenced behind this one may go now.
+    if (p.fence !== 'none') this.pump();
   }
+}
+
+/** True when a command with `fence` must wait for the in-flight ones with `inFlight` fences. */
+function isFenced(fence: Fence, inFlight: ReadonlySet<Fence>): boolean {
+  if (inFlight.has('all')) return true;
+  if (fence === 'all') return inFlight.size > 0;
+  return fence !== 'none' && inFlight.has(fence);
 }

@@ -28,23 +28,38 @@ const RATE_MARGIN = 0.9;
  */
 const BURST_MARGIN = 1;
 
-/** A token bucket over this client's sends; `null` limits: no pacing at all. */
+/**
+ * A token bucket over this client's sends. It starts from the server's limit when the client was
+ * told it (`known`), else from the server defaults, replaced by the real limit at the first
+ * RATE_LIMITED answer; `null` limits: no pacing at all, ever.
+ */
 export class SendPacer {
   private limits: RateLimits | null;
+  private isKnown: boolean;
   private tokens = 0;
   private last = 0;
 
   constructor(
     limits: RateLimits | null,
+    known: boolean,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.limits = limits;
+    this.isKnown = limits !== null && known;
     this.reset();
   }
 
   /** The limits the pacer keeps to (null: none). */
   get current(): RateLimits | null {
     return this.limits;
+  }
+
+  /**
+   * True once the pacer keeps to the server's real limit (told, or learnt from a refusal): what
+   * it lets through is not refused. Until then any send may be.
+   */
+  get known(): boolean {
+    return this.isKnown;
   }
 
   /** A new connection: the server gives every connection a full bucket. */
@@ -76,9 +91,12 @@ export class SendPacer {
    * (`perSec`, `burst`) say what the limit really is. Later sends keep to it.
    */
   refused(details: unknown): void {
+    if (!this.limits) return;
     const d = (details ?? {}) as { perSec?: unknown; burst?: unknown };
-    if (isPositive(d.perSec) && isPositive(d.burst)) this.limits = { perSec: d.perSec, burst: d.burst };
-    else if (!this.limits) this.limits = { ...SERVER_DEFAULT_RATE_LIMITS };
+    if (isPositive(d.perSec) && isPositive(d.burst)) {
+      this.limits = { perSec: d.perSec, burst: d.burst };
+      this.isKnown = true;
+    }
     this.tokens = 0;
     this.last = this.now();
   }

@@ -50,9 +50,12 @@ export interface ConnectOptions {
   /**
    * The server's per-connection rate limit (its `RATE_LIMIT_COMMANDS_PER_SEC` and
    * `RATE_LIMIT_BURST`, R21): every command is paced to stay within it, so a burst or the replay
-   * of the offline queue after a reconnect is not refused. Default: the server defaults (20/s,
-   * burst 40), replaced by the real limit the first time the server answers RATE_LIMITED.
-   * `false`: no pacing (RATE_LIMITED answers are still retried).
+   * of the offline queue after a reconnect is not refused, and commands are pipelined.
+   * Default: not known. The client then paces to the server defaults (20/s, burst 40) and, to
+   * keep order should a send be refused, sends a command on an object only once the previous one
+   * on that object is answered (undo, redo and propagation wait for everything before them),
+   * until the first RATE_LIMITED answer tells it the real limit. `false`: no pacing, and that
+   * ordering always (RATE_LIMITED answers are still retried).
    */
   rateLimit?: RateLimits | false;
   /**
