@@ -1,5 +1,6 @@
 import { RotoError } from '../contract/errors.ts';
 import { ErrorBodySchema, type Result } from '../contract/result.ts';
+import { type Fence, fenceOf, isFenced } from './command-fence.ts';
 import type { SendPacer } from './pacer.ts';
 
 /** Sends one message and calls `onAck` with whatever the server acknowledged. */
@@ -37,21 +38,6 @@ interface Pending {
   notBefore: number;
   /** What the command must not overtake while the limit is unknown (see `fenceOf`). */
   fence: Fence;
-}
-
-/**
- * What a command depends on, for keeping order while any send may be refused: `object:<id>` for
- * a command on an existing object, `all` for one that depends on everything issued before it
- * (undo and redo act on the latest edit; propagation uses every prompt), `none` for the rest
- * (creating, reading, cancelling).
- */
-type Fence = 'all' | 'none' | `object:${number}`;
-
-/** The fence of a command, from its event and payload. */
-export function fenceOf(event: string, payload: unknown): Fence {
-  if (event === 'history:undo' || event === 'history:redo' || event === 'propagation:start') return 'all';
-  const objectId = (payload as { objectId?: unknown } | null)?.objectId;
-  return typeof objectId === 'number' ? `object:${objectId}` : 'none';
 }
 
 /**
@@ -184,13 +170,13 @@ export class CommandQueue {
         return;
       }
       this.transmit(p);
-      if (fenced && p.fence !== 'none') fenced.add(p.fence);
+      fenced?.add(p.fence);
     }
   }
 
   private inFlightFences(): Set<Fence> {
     const fences = new Set<Fence>();
-    for (const p of this.pending) if (p.inFlight && p.fence !== 'none') fences.add(p.fence);
+    for (const p of this.pending) if (p.inFlight) fences.add(p.fence);
     return fences;
   }
 
@@ -297,13 +283,6 @@ export class CommandQueue {
     clearTimeout(p.timer);
     finish();
     // A command fenced behind this one may go now.
-    if (p.fence !== 'none') this.pump();
+    this.pump();
   }
-}
-
-/** True when a command with `fence` must wait for the in-flight ones with `inFlight` fences. */
-function isFenced(fence: Fence, inFlight: ReadonlySet<Fence>): boolean {
-  if (inFlight.has('all')) return true;
-  if (fence === 'all') return inFlight.size > 0;
-  return fence !== 'none' && inFlight.has(fence);
 }
