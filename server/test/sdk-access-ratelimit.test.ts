@@ -156,6 +156,17 @@ describe('SDK: rate limits', () => {
     expect(watcher.renames(objectId).slice(25)).toEqual(names('offline-', 30));
   });
 
+  it('R21, R15: an undo issued right after a burst of renames undoes the last of them', async () => {
+    const { client } = await join('undoer');
+    const { object } = await client.createObject({ name: 'mine' });
+    const before = refusals;
+    const renames = names('u', 12).map((name) => client.updateObject({ objectId: object.id, name }));
+    await Promise.all([...renames, client.undo()]);
+    expect(refusals - before).toBeGreaterThan(0);
+    const late = await join('late');
+    expect(late.client.snapshot.objects.find((o) => o.id === object.id)?.name).toBe('u10');
+  });
+
   it('R21: with retries and pacing off, the refusal reaches the caller with retryAfterMs', async () => {
     const { client } = await join('impatient', { rateLimit: false, rateLimitRetries: 0 });
     const results = await Promise.allSettled(

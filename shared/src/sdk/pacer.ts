@@ -1,9 +1,8 @@
 /**
  * The client's side of the server's per-connection rate limit (R21): a token bucket mirroring the
  * server's, so a client sends no faster than the server accepts. The server refuses an event over
- * its limit at once (RATE_LIMITED) and changes nothing; a client that paced itself is never
- * refused, and so never has to resend, which is what keeps its commands in the order they were
- * issued.
+ * its limit at once (RATE_LIMITED) and changes nothing; a client that paces itself to the real
+ * limit, with the margins below for delays on the way, is not refused and never has to resend.
  */
 
 /** A connection's limit: `perSec` events a second sustained, `burst` at once (R21). */
