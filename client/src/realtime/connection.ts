@@ -211,7 +211,7 @@ export class SessionConnection {
       if (s === 'connected') void this.fetchMissing();
     });
     client.on('error', (e) => {
-      if (client.state === 'offline')
+      if (client.state === 'offline' || client.state === 'revoked')
         this.setState({ kind: 'failed', error: { code: e.code, message: e.message } });
     });
     this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
