@@ -1,6 +1,9 @@
 /**
- * Runs the `roto` command line as a user does: a child process (`tsx server/src/cli/roto.ts …`)
- * with its own environment, its output collected, its exit code returned.
+ * Runs the `roto` command line as a user does: a child process running the package bin
+ * (`node server/bin/roto.js …`, which registers tsx's loader in-process) with its own environment,
+ * its output collected, its exit code returned. Signals go straight to the CLI process: the tsx
+ * CLI's signal relay force-kills a child that does not answer within 30 ms, which a loaded machine
+ * turns into a spurious exit 143.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,8 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const ROTO = join(REPO_ROOT, 'server', 'src', 'cli', 'roto.ts');
+const ROTO_BIN = join(REPO_ROOT, 'server', 'bin', 'roto.js');
 
 /** What a finished run left behind. */
 export interface CliRun {
@@ -33,7 +35,7 @@ export interface RunOptions {
 /** Runs `roto <args>` to completion. */
 export function runRoto(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(TSX, [ROTO, ...args], {
+    const child = spawn(process.execPath, [ROTO_BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, MODEL_PACK: 'test-tiny', LOG_LEVEL: 'info', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

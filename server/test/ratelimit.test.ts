@@ -67,7 +67,9 @@ describe('rate limits', () => {
     const accepted = results.filter((r) => r.ok).length;
     const limited = results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED');
     console.log(`noisy client: ${accepted} accepted, ${limited.length} RATE_LIMITED of 100`);
-    expect(accepted).toBeGreaterThanOrEqual(40);
+    // The burst is 40 and the join spent one token; refill during the flood adds a few.
+    expect(accepted).toBeGreaterThanOrEqual(35);
+    expect(accepted).toBeLessThanOrEqual(60);
     expect(limited.length).toBeGreaterThanOrEqual(40);
     expect(accepted + limited.length).toBe(100);
     const first = limited[0]!;
