@@ -24,4 +24,4 @@ ENV HOST=0.0.0.0 PORT=8080 DATA_DIR=/data NODE_ENV=production
 EXPOSE 8080
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["npx", "tsx", "server/src/main.ts"]
+CMD ["node", "--import", "tsx", "server/src/main.ts"]

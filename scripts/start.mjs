@@ -27,9 +27,14 @@ if (stale) {
   if (res.status !== 0) process.exit(res.status ?? 1);
 }
 
-const child = spawn('npx', ['tsx', join('server', 'src', 'main.ts'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// node with tsx's loader in-process, so Ctrl-C / SIGTERM reach the server's graceful shutdown.
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', join('server', 'src', 'main.ts'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

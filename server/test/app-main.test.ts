@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../src/config/config.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+// node with tsx's loader in-process: signals reach the server itself (the tsx CLI's relay
+// force-kills a child that does not answer within 30 ms on a loaded machine).
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 /** Runs `roto` (server/src/main.ts) the way `npm start` does, with a clean environment. */
 function roto(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(TSX, [MAIN, ...args], {
+  return spawnSync(NODE_TSX[0], [...NODE_TSX.slice(1), MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
     timeout: 60_000,
@@ -38,7 +40,7 @@ describe('roto command line', () => {
 
   it('serves with a missing pack, says how to fetch it, and exits 0 on SIGTERM', async () => {
     const modelsDir = await mkdtemp(join(tmpdir(), 'roto-no-models-'));
-    const child = spawn(TSX, [MAIN], {
+    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
