@@ -140,7 +140,9 @@ export async function* decodeJpegSequence(
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  options.signal?.addEventListener('abort', kill, { once: true });
+  // A signal that aborted before the spawn never fires `abort` again: kill at once then.
+  if (options.signal?.aborted) kill();
+  else options.signal?.addEventListener('abort', kill, { once: true });
   const size = yuv420Size(options.width, options.height);
   const pool = options.pool ?? new FramePool(size);
   let frame = pool.take();

@@ -49,7 +49,9 @@ export function startFfmpegPipe(
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  signal?.addEventListener('abort', kill, { once: true });
+  // A signal that aborted before the spawn never fires `abort` again: kill at once then.
+  if (signal?.aborted) kill();
+  else signal?.addEventListener('abort', kill, { once: true });
   void exited.then(() => signal?.removeEventListener('abort', kill));
 
   const failure = (code: number | null): RotoError => {
