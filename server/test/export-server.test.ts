@@ -302,23 +302,56 @@ describe('exports in the running server', () => {
     expect(await exportFiles(broken)).toEqual([]);
   });
 
-  it('closing the app cancels a running export and removes its files', async () => {
+  let slow: string;
+  let slowParticipant: ReturnType<typeof participant>;
+
+  it('cancels a running export on DELETE: everyone gets export:cancelled and no file is left', async () => {
     const big = makeScene({ frames: 48, width: 640, height: 480 });
-    const slow = await createSceneSession(server.store, big);
-    const p = participant();
-    await p.join(slow);
-    await p.command('prompt:add', {
+    slow = await createSceneSession(server.store, big);
+    slowParticipant = participant();
+    await slowParticipant.join(slow);
+    await slowParticipant.command('prompt:add', {
       frame: 0,
       points: [{ ...interiorPoint(sceneObject(big, SCENE_IDS.disc).masks[0]!, big.width), label: 1 }],
     });
     const started = (await (
       await startExport(slow, { format: 'cutout-webm' })
     ).json()) as StartExportResponse;
+    const p = slowParticipant;
     await until('the export to run', () => p.notices.some((n) => n.type === 'export:progressed'));
-    const dirs = [sessionId, slow];
+    const del = await api(`/sessions/${slow}/exports/${started.jobId}`, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    await until('export:cancelled', () => p.notices.some((n) => n.type === 'export:cancelled'));
+    expect(p.notices.at(-1)).toMatchObject({ type: 'export:cancelled', reason: 'cancelled by request' });
+    const file = await api(`/sessions/${slow}/exports/${started.jobId}/file`);
+    expect(file.status).toBe(409);
+    expect(((await file.json()) as { detail: string }).detail).toMatch(/was cancelled/);
+    expect(await exportFiles(slow)).toEqual([]);
+  });
+
+  it('answers HEAD on the file with its headers, and 404 for the exports of an unknown session', async () => {
+    const head = await fetch(`${server.url}/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`, {
+      method: 'HEAD',
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(etag);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    const unknown = await api('/sessions/nosuchsession0000000/exports');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('NOT_FOUND');
+  });
+
+  it('closing the app cancels a running export and removes its files', async () => {
+    const p = slowParticipant;
+    const started = (await (
+      await startExport(slow, { format: 'cutout-webm' })
+    ).json()) as StartExportResponse;
+    await until('the export to run', () =>
+      p.notices.some((n) => n.type === 'export:progressed' && n.jobId === started.jobId),
+    );
     await server.stop();
     stopped = true;
     expect(server.app.exports!.jobs.get(started.jobId).status.state).toBe('cancelled');
-    for (const id of dirs) expect(await exportFiles(id)).toEqual([]);
+    for (const id of [sessionId, slow]) expect(await exportFiles(id)).toEqual([]);
   });
 });
