@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('exports through the SDK', () => {
-  it('one client exports, another follows it and downloads the file', async () => {
+  it('R23: one client exports, another follows it and downloads the file', async () => {
     const sessionId = await createSceneSession(server.store, scene);
     const ada = await connect(sessionId, 'Ada');
     const bob = await connect(sessionId, 'Bob');
@@ -85,7 +85,7 @@ describe('exports through the SDK', () => {
     });
   });
 
-  it('a viewer follows exports but cannot start or cancel one', async () => {
+  it('R23: a viewer follows exports but cannot start or cancel one', async () => {
     const sessionId = await createSceneSession(server.store, scene);
     const owner = await connect(sessionId, 'Owner');
     await owner.addPrompts({

@@ -120,7 +120,7 @@ describe('exports in the running server', () => {
     expect(body.formats.map((f) => f.id)).toContain('coco-json');
   });
 
-  it('refuses to export a session with no masks (409), and queues nothing', async () => {
+  it('R23: refuses to export a session with no masks (409), and queues nothing', async () => {
     const res = await startExport(sessionId, { format: 'coco-json' });
     expect(res.status).toBe(409);
     const problem = (await res.json()) as { code: string; detail: string };
@@ -131,7 +131,7 @@ describe('exports in the running server', () => {
     expect(b.notices).toEqual([]);
   });
 
-  it('B sees the export A starts: started, progress with a rising counter, finished with the download', async () => {
+  it('R23: B sees the export A starts: started, progress with a rising counter, finished with the download', async () => {
     ({ objectId } = await a.command<PromptAddAck>('prompt:add', {
       frame: 0,
       points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }],
@@ -165,7 +165,7 @@ describe('exports in the running server', () => {
     );
   });
 
-  it('serves the download as an attachment with a strong ETag (304) and byte ranges (206, 416)', async () => {
+  it('R24: serves the download as an attachment with a strong ETag (304) and byte ranges (206, 416)', async () => {
     const url = `${server.url}/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`;
     const full = await fetch(url);
     const body = Buffer.from(await full.arrayBuffer());
@@ -200,7 +200,7 @@ describe('exports in the running server', () => {
     expect((await stale.arrayBuffer()).byteLength).toBe(body.length);
   });
 
-  it('reuses the finished file for the same request on an unchanged session', async () => {
+  it('R24: reuses the finished file for the same request on an unchanged session', async () => {
     const before = b.notices.length;
     const res = await startExport(sessionId, { format: 'coco-json' });
     expect(res.status).toBe(200);
@@ -215,7 +215,7 @@ describe('exports in the running server', () => {
     expect(list.exports.map((j) => j.jobId)).toEqual([first.jobId]);
   });
 
-  it('recomputes after a new click', async () => {
+  it('R24: recomputes after a new click', async () => {
     await a.command<PromptAddAck>('prompt:add', {
       frame: 3,
       points: [{ ...interiorPoint(disc.masks[3]!, scene.width), label: 1 }],
@@ -234,7 +234,7 @@ describe('exports in the running server', () => {
     expect(coco.annotations.map((x) => x.image_id).sort()).toEqual([1, 4]);
   });
 
-  it('lets a viewer list and download but not start or cancel an export (403)', async () => {
+  it('R23: lets a viewer list and download but not start or cancel an export (403)', async () => {
     const viewer = await server.app.access!.links.create(sessionId, 'viewer');
     const auth = { authorization: `Bearer ${viewer.token}` };
     const res = await startExport(sessionId, { format: 'davis-png-zip' }, viewer.token);
@@ -252,7 +252,7 @@ describe('exports in the running server', () => {
     expect(del.status).toBe(403);
   });
 
-  it('survives a client that goes away mid-download', async () => {
+  it('R24: survives a client that goes away mid-download', async () => {
     const big = (await (
       await startExport(sessionId, { format: 'davis-png-zip' })
     ).json()) as StartExportResponse;
@@ -278,7 +278,7 @@ describe('exports in the running server', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
-  it('answers the download of a failed export with 409 and its reason, and keeps no file of it', async () => {
+  it('R24: answers the download of a failed export with 409 and its reason, and keeps no file of it', async () => {
     const broken = await createSceneSession(server.store, scene);
     const p = participant();
     await p.join(broken);
@@ -305,7 +305,7 @@ describe('exports in the running server', () => {
   let slow: string;
   let slowParticipant: ReturnType<typeof participant>;
 
-  it('cancels a running export on DELETE: everyone gets export:cancelled and no file is left', async () => {
+  it('R23: cancels a running export on DELETE: everyone gets export:cancelled and no file is left', async () => {
     const big = makeScene({ frames: 48, width: 640, height: 480 });
     slow = await createSceneSession(server.store, big);
     slowParticipant = participant();
@@ -341,7 +341,7 @@ describe('exports in the running server', () => {
     expect(((await unknown.json()) as { code: string }).code).toBe('NOT_FOUND');
   });
 
-  it('closing the app cancels a running export and removes its files', async () => {
+  it('R24: closing the app cancels a running export and removes its files', async () => {
     const p = slowParticipant;
     const started = (await (
       await startExport(slow, { format: 'cutout-webm' })
