@@ -45,7 +45,10 @@ test('the owner shares a view-only link; the viewer watches but cannot edit; rev
   await a.getByTestId('share').click();
   await a.getByRole('dialog', { name: 'Share' }).getByRole('button', { name: 'Revoke' }).click();
   await expect(a.getByRole('dialog', { name: 'Share' }).getByTestId('share-link')).toContainText('revoked');
-  await expect(b.getByTestId('connection-failed')).toContainText('revoked');
+  // R20: B sees that the link was revoked, and the tab stops trying (no reconnecting banner).
+  await expect(b.getByTestId('link-revoked')).toContainText('This link was revoked');
+  await expect(b.getByTestId('connection-state')).toHaveAttribute('data-state', 'revoked');
+  await expect(b.getByTestId('reconnecting')).toHaveCount(0);
   await expect(b.getByTestId('propagate-forward')).toBeDisabled();
   await b.screenshot({ path: `${SHOTS}/31-b-revoked.png` });
 });

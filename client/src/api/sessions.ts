@@ -21,7 +21,10 @@ export function useRecentSessions() {
   });
 }
 
-/** One session's details; polled while it is ingesting so its progress is live. */
+/**
+ * One session's details, read once: while it is ingesting, its progress is pushed over Socket.IO
+ * (`useIngestWatch`), and the page reads the details again when the ingest has finished.
+ */
 export function useSessionDetails(sessionId: string | null) {
   return useQuery({
     queryKey: ['session', sessionId],
@@ -31,7 +34,6 @@ export function useSessionDetails(sessionId: string | null) {
         `${SESSIONS_URL}/${encodeURIComponent(sessionId ?? '')}`,
         sessionToken(sessionId ?? ''),
       ),
-    refetchInterval: (q) => (q.state.data?.status === 'ingesting' ? 400 : false),
   });
 }
 

@@ -22,7 +22,9 @@ export type ConnectionState =
   | { kind: 'connecting' }
   | { kind: 'joined'; participantId: string; role: 'editor' | 'viewer' }
   | { kind: 'reconnecting'; since: number }
-  | { kind: 'failed'; error: ErrorBody };
+  | { kind: 'failed'; error: ErrorBody }
+  /** The link (or token) this tab joined with was revoked or expired: final, nothing is retried. */
+  | { kind: 'revoked'; reason: 'revoked' | 'expired'; message: string };
 
 /** The editor's commands, by event name, mapped to the SDK's methods. */
 interface Commands {
@@ -211,9 +213,13 @@ export class SessionConnection {
       if (s === 'connected') void this.fetchMissing();
     });
     client.on('error', (e) => {
-      if (client.state === 'offline' || client.state === 'revoked')
+      if (client.state === 'offline')
         this.setState({ kind: 'failed', error: { code: e.code, message: e.message } });
     });
+    // The SDK has stopped for good (no reconnection); the view says why and stops offering edits.
+    client.on('revoked', (info) =>
+      this.setState({ kind: 'revoked', reason: info.reason, message: info.message }),
+    );
     this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
     void this.fetchMissing();
   }

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSessionDetails } from '../../api/sessions.ts';
 import { captureLinkToken } from '../../api/tokens.ts';
 import { ErrorBoundary } from '../../app/ErrorBoundary.tsx';
+import { useIngestWatch } from '../../realtime/use-ingest.ts';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
 import { ExportDialog } from '../export/ExportDialog.tsx';
 import { ObjectsPanel } from '../objects/ObjectsPanel.tsx';
@@ -44,15 +45,44 @@ export function EditorPage({ sessionId }: { sessionId: string }) {
       </p>
     );
   }
-  if (d.status === 'ingesting') {
+  if (d.status === 'ingesting') return <IngestWait sessionId={sessionId} />;
+  return <Editor key={access} sessionId={sessionId} />;
+}
+
+/**
+ * A session still being decoded: its progress, pushed over Socket.IO; once the ingest has
+ * finished, the details are read again and the editor opens by itself.
+ */
+function IngestWait({ sessionId }: { sessionId: string }) {
+  const queryClient = useQueryClient();
+  const watch = useIngestWatch(sessionId);
+  useEffect(() => {
+    if (watch.kind === 'finished') void queryClient.invalidateQueries({ queryKey: ['session', sessionId] });
+  }, [watch.kind, sessionId, queryClient]);
+  if (watch.kind === 'failed') {
     return (
-      <div className="page-message" aria-live="polite">
-        <p>Preparing the video ({d.progress?.phase ?? 'probe'})…</p>
-        <ProgressBar done={d.progress?.done ?? 0} total={d.progress?.total ?? 0} />
-      </div>
+      <p className="page-message error" role="alert" data-testid="ingest-failed">
+        This session could not be opened: {watch.message} <a href="/">Back</a>
+      </p>
     );
   }
-  return <Editor key={access} sessionId={sessionId} />;
+  const p = watch.kind === 'progress' ? watch.progress : null;
+  return (
+    <div
+      className="page-message"
+      aria-live="polite"
+      data-testid="ingest-progress"
+      data-phase={p?.phase ?? 'probe'}
+    >
+      <p>
+        Preparing the video ({p?.phase ?? 'probe'})
+        {p?.phase === 'decode'
+          ? ` · ${p.done} / ${p.total} frames${p.fps ? ` · ${Math.round(p.fps)} fps` : ''}`
+          : '…'}
+      </p>
+      <ProgressBar done={p?.done ?? 0} total={p?.total ?? 0} />
+    </div>
+  );
 }
 
 /**
@@ -140,7 +170,7 @@ function Editor({ sessionId }: { sessionId: string }) {
       );
   };
   // Edits typed while reconnecting are queued; a viewer, or someone cut off, edits nothing.
-  const canEdit = conn?.role === 'editor' && conn.state.kind !== 'failed';
+  const canEdit = conn?.role === 'editor' && conn.state.kind !== 'failed' && conn.state.kind !== 'revoked';
   const panKey = useEditorKeys({
     undo: () => void history('history:undo'),
     redo: () => void history('history:redo'),
@@ -240,6 +270,12 @@ function Editor({ sessionId }: { sessionId: string }) {
           ?
         </button>
       </header>
+      {conn.state.kind === 'revoked' && (
+        <div className="banner error-banner" role="alert" data-testid="link-revoked">
+          {conn.state.reason === 'expired' ? 'This link has expired' : 'This link was revoked'}: you can no
+          longer see or edit this session. Ask its owner for a new link. ({conn.state.message})
+        </div>
+      )}
       {conn.state.kind === 'failed' && (
         <div className="banner error-banner" role="alert" data-testid="connection-failed">
           Disconnected from this session: {conn.state.error.message}

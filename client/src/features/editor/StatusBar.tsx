@@ -14,7 +14,9 @@ export function StatusBar({ conn, zoom }: { conn: SessionConnection; zoom: numbe
         ? 'reconnecting…'
         : s.kind === 'connecting'
           ? 'connecting…'
-          : `error: ${s.error.message}`;
+          : s.kind === 'revoked'
+            ? `link ${s.reason}`
+            : `error: ${s.error.message}`;
   return (
     <footer className="status-bar editor-status" data-testid="status-bar">
       <span className={`conn conn-${s.kind}`} data-testid="connection-state" data-state={s.kind}>

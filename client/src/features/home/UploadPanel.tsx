@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type DragEvent, type FormEvent, useEffect, useRef, useState } from 'react';
-import { createFromUrl, type UploadProgress, uploadFile, useSessionDetails } from '../../api/sessions.ts';
+import { createFromUrl, type UploadProgress, uploadFile } from '../../api/sessions.ts';
 import { editorPath, navigate } from '../../app/router.ts';
+import { useIngestWatch } from '../../realtime/use-ingest.ts';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
 
 type Step =
@@ -19,7 +20,8 @@ const PHASE_LABEL: Record<string, string> = {
 
 /**
  * Drop zone, file picker and URL field. Shows the upload's bytes (XHR progress), then the server's
- * ingest progress (decoded frames, live), then opens the editor once the session is ready.
+ * ingest progress (pushed over Socket.IO: phase, decoded frames, fps), then opens the editor on
+ * `ingest:finished`; `ingest:failed`'s message shows next to the drop zone.
  */
 export function UploadPanel() {
   const [step, setStep] = useState<Step>({ kind: 'idle' });
@@ -29,20 +31,17 @@ export function UploadPanel() {
   const abort = useRef<AbortController | null>(null);
   const queryClient = useQueryClient();
   const ingesting = step.kind === 'ingesting' ? step.sessionId : null;
-  const details = useSessionDetails(ingesting);
+  const watch = useIngestWatch(ingesting);
 
   useEffect(() => {
-    if (step.kind !== 'ingesting' || !details.data) return;
-    if (details.data.status === 'ready') {
+    if (step.kind !== 'ingesting') return;
+    if (watch.kind === 'finished') {
       void queryClient.invalidateQueries({ queryKey: ['sessions'] });
       navigate(editorPath(step.sessionId));
-    } else if (details.data.status === 'failed') {
-      setStep({
-        kind: 'failed',
-        message: details.data.error?.message ?? 'The server could not read this file.',
-      });
+    } else if (watch.kind === 'failed') {
+      setStep({ kind: 'failed', message: watch.message || 'The server could not read this file.' });
     }
-  }, [details.data, step, queryClient]);
+  }, [watch, step, queryClient]);
 
   const start = async (file: File) => {
     abort.current = new AbortController();
@@ -79,7 +78,7 @@ export function UploadPanel() {
   };
 
   const busy = step.kind === 'uploading' || step.kind === 'ingesting';
-  const progress = details.data?.progress;
+  const progress = watch.kind === 'progress' ? watch.progress : null;
   return (
     <section className="upload-panel" aria-label="New session">
       {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a mouse shortcut; the button inside does the same from the keyboard */}
@@ -138,7 +137,11 @@ export function UploadPanel() {
           </>
         )}
         {step.kind === 'ingesting' && (
-          <>
+          <div
+            className="ingest-progress"
+            data-testid="ingest-progress"
+            data-phase={progress?.phase ?? 'probe'}
+          >
             <span>
               {PHASE_LABEL[progress?.phase ?? 'probe']} {step.name}
             </span>
@@ -151,7 +154,7 @@ export function UploadPanel() {
                   : ''
               }
             />
-          </>
+          </div>
         )}
         {step.kind === 'failed' && (
           <p className="error" role="alert">
