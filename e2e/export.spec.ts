@@ -1,40 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, type Page, type TestInfo, test } from '@playwright/test';
 import { getMediaTools } from '../server/src/media/tools.ts';
 import { createSession, fixture, framePointOnPage, waitJoined } from './support/editor.ts';
-import { type RunningServer, startServer } from './support/server.ts';
 
-/**
- * Opens a session on `url`, segments the disc, exports the overlay video through the dialog and
- * returns where the downloaded file was saved. `expectJobs`: whether the server should offer the
- * export jobs API (formats, progress, download) or the one-shot overlay video.
- */
-async function exportOverlay(page: Page, url: string, info: TestInfo, expectJobs: boolean): Promise<string> {
-  const { video, truth } = fixture();
-  await page.goto(`${url}${await createSession(url, video)}`);
-  await waitJoined(page);
-  const c = truth.disc[0]!.centroid!;
-  const at = await framePointOnPage(page, c.x, c.y);
-  await page.mouse.click(at.x, at.y);
-  await expect(page.getByTestId('object-row')).toHaveCount(1);
-
-  await page.getByTestId('export').click();
+/** Clicks the link of the newest finished export in the open dialog; returns where the file was saved. */
+async function download(page: Page, info: TestInfo, name: string): Promise<string> {
   const dialog = page.getByRole('dialog', { name: 'Export' });
   const downloaded = page.waitForEvent('download', { timeout: 120_000 });
-  if (expectJobs) {
-    await dialog.getByLabel('Overlay video (MP4)').check();
-    await dialog.getByTestId('export-start').click();
-    await expect(dialog.getByTestId('export-job')).toHaveAttribute('data-state', 'finished');
-    await page.screenshot({ path: 'e2e/screenshots/40-export-job-finished.png' });
-    await dialog.getByRole('button', { name: /^Download/ }).click();
-  } else {
-    await dialog.getByTestId('export-overlay').click();
-  }
-  const file = info.outputPath('overlay.mp4');
-  await (await downloaded).saveAs(file);
+  await dialog.getByTestId('export-download').first().click();
+  const d = await downloaded;
+  // The server names the file (Content-Disposition).
+  expect(d.suggestedFilename()).toMatch(/\.mp4$/);
+  const file = info.outputPath(name);
+  await d.saveAs(file);
   return file;
 }
 
@@ -57,34 +35,56 @@ async function probe(file: string): Promise<string> {
     .trim();
 }
 
-test('export on the main server: the overlay video downloads as an MP4 with every frame of the session', async ({
-  page,
+test('R23: A exports the overlay video, B sees its progress pushed to the session, both download an MP4 with every frame', async ({
+  browser,
 }, info) => {
-  const { url, truth } = fixture();
-  const jobsServed = (await fetch(`${url}/api/v1/export-formats`)).ok;
-  const file = await exportOverlay(page, url, info, jobsServed);
-  expect(await probe(file)).toBe(`${truth.width},${truth.height},${truth.frames}`);
-});
-
-test.describe('with the export jobs API', () => {
-  let server: RunningServer;
-  let dir: string;
-  test.beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'roto-e2e-exports-'));
-    server = await startServer({
-      dataDir: dir,
-      modelPack: 'test-tiny',
-      script: 'e2e/support/serve-with-exports.ts',
-    });
+  const { url, video, truth } = fixture();
+  const path = await createSession(url, video);
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  // Count export notices B's socket receives: progress is pushed, never polled.
+  const pushed: string[] = [];
+  b.on('websocket', (ws) =>
+    ws.on('framereceived', ({ payload }) => {
+      const m = /^\d+\["(export:[a-z]+)"/.exec(String(payload));
+      if (m?.[1]) pushed.push(m[1]);
+    }),
+  );
+  const polled: string[] = [];
+  b.on('request', (req) => {
+    if (/\/exports\/[^/]+$/.test(new URL(req.url()).pathname)) polled.push(req.url());
   });
-  test.afterAll(async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  await a.goto(`${url}${path}`);
+  await b.goto(`${url}${path}`);
+  await waitJoined(a);
+  await waitJoined(b);
+  const c = truth.disc[0]!.centroid!;
+  const at = await framePointOnPage(a, c.x, c.y);
+  await a.mouse.click(at.x, at.y);
+  await expect(b.getByTestId('object-row')).toHaveCount(1);
 
-  test('the dialog lists the formats, follows the job and downloads its file', async ({ page }, info) => {
-    const { truth } = fixture();
-    const file = await exportOverlay(page, server.url, info, true);
+  // B has the dialog open before A starts: everything B sees of the job arrives by notice.
+  await b.getByTestId('export').click();
+  await a.getByTestId('export').click();
+  const dialogA = a.getByRole('dialog', { name: 'Export' });
+  // A video session offers the video formats only.
+  await expect(dialogA.getByLabel('Overlay video (MP4)')).toBeVisible();
+  await dialogA.getByLabel('Overlay video (MP4)').check();
+  await dialogA.getByTestId('export-start').click();
+  const dialogB = b.getByRole('dialog', { name: 'Export' });
+  await expect(dialogB.getByTestId('export-job')).toHaveCount(1);
+  await expect(dialogB.getByTestId('export-job')).toHaveAttribute('data-state', 'finished');
+  await expect(dialogA.getByTestId('export-job')).toHaveAttribute('data-state', 'finished');
+  await b.screenshot({ path: 'e2e/screenshots/40-export-job-finished.png' });
+  expect(pushed).toContain('export:started');
+  expect(pushed).toContain('export:finished');
+  expect(polled).toEqual([]);
+
+  for (const [page, name] of [
+    [a, 'a-overlay.mp4'],
+    [b, 'b-overlay.mp4'],
+  ] as const) {
+    const file = await download(page, info, name);
     expect(await probe(file)).toBe(`${truth.width},${truth.height},${truth.frames}`);
-  });
+  }
 });

@@ -1,4 +1,11 @@
-import { type ErrorBody, type PresenceUpdate, type Result, toFailure, type User } from '@roto/shared';
+import {
+  type ErrorBody,
+  type ExportJob,
+  type PresenceUpdate,
+  type Result,
+  toFailure,
+  type User,
+} from '@roto/shared';
 import { DURABLE_FACT_TYPES, RotoClient, VOLATILE_FACT_SCHEMAS } from '@roto/shared/sdk';
 import {
   applyFact,
@@ -84,6 +91,13 @@ export class SessionConnection {
   role: 'editor' | 'viewer' | null = null;
   /** The SDK client once joined (tests reach its socket to cut the connection on purpose). */
   client: RotoClient | null = null;
+  /**
+   * The session's exports by job id, whoever started them: listed after each join, then kept
+   * current from the `export:*` notices pushed to everyone in the session (R23). Never polled.
+   */
+  readonly exports = new Map<string, ExportJob>();
+  private exportsRevision = 0;
+  private readonly exportCounters = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private readonly options: ConnectionOptions;
   private notifyScheduled = false;
@@ -105,7 +119,7 @@ export class SessionConnection {
 
   /** Changes whenever anything a view shows changes. */
   version(): string {
-    return `${this.state.kind}:${this.doc?.revision ?? -1}:${this.pendingCount()}`;
+    return `${this.state.kind}:${this.doc?.revision ?? -1}:${this.pendingCount()}:${this.exportsRevision}`;
   }
 
   /** Commands issued and not yet answered (queued while offline, or in flight). */
@@ -145,6 +159,15 @@ export class SessionConnection {
   ensureMasks(from: number, to: number): void {
     this.wantedRange = { from, to };
     void this.fetchMissing();
+  }
+
+  /** Records a job this tab learnt of from a REST answer (its notices may come before or after). */
+  trackExport(job: ExportJob): void {
+    const known = this.exports.get(job.jobId);
+    // A notice that ended the job may have overtaken the REST answer: an ended job stays ended.
+    if (known && known.status.state !== 'queued' && known.status.state !== 'running') return;
+    this.exports.set(job.jobId, job);
+    this.exportsChanged();
   }
 
   close(): void {
@@ -190,6 +213,7 @@ export class SessionConnection {
         this.notify();
       });
     }
+    this.followExports(client);
     client.on('joined', (info) => {
       if (!this.doc) return;
       // `resumed`: the missed facts follow as events; only volatile state is refreshed here.
@@ -211,6 +235,7 @@ export class SessionConnection {
       else if (s === 'reconnecting' || s === 'connecting')
         this.setState({ kind: 'reconnecting', since: Date.now() });
       if (s === 'connected') void this.fetchMissing();
+      if (s === 'connected') void this.listExports(client);
     });
     client.on('error', (e) => {
       if (client.state === 'offline')
@@ -222,6 +247,49 @@ export class SessionConnection {
     );
     this.setState({ kind: 'joined', participantId: client.participantId, role: client.role });
     void this.fetchMissing();
+  }
+
+  private followExports(client: RotoClient): void {
+    client.on('export:started', ({ job }) => this.trackExport(job));
+    client.on('export:progressed', (fact) => {
+      const job = this.exports.get(fact.jobId);
+      // Volatile and possibly reordered: only a newer counter moves the bar.
+      if (!job || (this.exportCounters.get(fact.jobId) ?? 0) >= fact.counter) return;
+      if (job.status.state !== 'queued' && job.status.state !== 'running') return;
+      this.exportCounters.set(fact.jobId, fact.counter);
+      const { done, total, fps, etaSec } = fact;
+      this.exports.set(fact.jobId, {
+        ...job,
+        status: { state: 'running', progress: { done, total, fps, etaSec } },
+      });
+      this.exportsChanged();
+    });
+    for (const type of ['export:finished', 'export:failed', 'export:cancelled'] as const) {
+      client.on(type, ({ job }: { job: ExportJob }) => {
+        this.exports.set(job.jobId, job);
+        this.exportsChanged();
+      });
+    }
+    void this.listExports(client);
+  }
+
+  /** After a (re)join: what happened to exports while this tab was away. */
+  private async listExports(client: RotoClient): Promise<void> {
+    try {
+      for (const job of await client.listExports()) {
+        const known = this.exports.get(job.jobId);
+        if (!known || known.status.state === 'queued' || known.status.state === 'running')
+          this.exports.set(job.jobId, job);
+      }
+      this.exportsChanged();
+    } catch {
+      // A server without exports, or offline: the notices still arrive while joined.
+    }
+  }
+
+  private exportsChanged(): void {
+    this.exportsRevision++;
+    this.notify();
   }
 
   private async fetchMissing(): Promise<void> {

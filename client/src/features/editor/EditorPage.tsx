@@ -330,7 +330,7 @@ function Editor({ sessionId }: { sessionId: string }) {
       {dialog === 'share' && <ShareDialog sessionId={sessionId} onClose={() => setDialog(null)} />}
       {dialog === 'export' && (
         <ExportDialog
-          sessionId={sessionId}
+          conn={conn}
           kind={doc.media.kind}
           objects={doc.objects}
           onClose={() => setDialog(null)}

@@ -1,34 +1,24 @@
-import type { MediaKind, TrackedObject } from '@roto/shared';
+import type { ExportJob, MediaKind, TrackedObject } from '@roto/shared';
+import { toFailure } from '@roto/shared';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import {
-  cancelExport,
-  downloadFile,
-  type ExportJob,
-  exportFileUrl,
-  getExport,
-  listExportFormats,
-  overlayVideoUrl,
-  startExport,
-} from '../../api/exports.ts';
-import { sessionToken } from '../../api/tokens.ts';
+import { useState } from 'react';
+import { listExportFormats } from '../../api/exports.ts';
+import type { SessionConnection } from '../../realtime/connection.ts';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
 
 interface Props {
-  sessionId: string;
+  conn: SessionConnection;
   kind: MediaKind;
   objects: readonly TrackedObject[];
   onClose(): void;
 }
 
-const POLL_MS = 500;
-
 /**
- * Export: pick a format (and objects), follow the job's progress, download the file. On a server
- * without the export jobs API, the overlay video (rendered while the request waits) is offered.
+ * Export: pick a format (those that apply to this session's kind) and objects, start it; the
+ * progress and the download link come from the `export:*` notices pushed to everyone in the
+ * session, so a collaborator sees an export someone else started and can download it too.
  */
-export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
-  const token = sessionToken(sessionId);
+export function ExportDialog({ conn, kind, objects, onClose }: Props) {
   const formats = useQuery({
     queryKey: ['export-formats'],
     queryFn: listExportFormats,
@@ -38,47 +28,32 @@ export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
   const usable = formats.data?.filter((f) => f.kinds.includes(kind)) ?? [];
   const [format, setFormat] = useState<string>('');
   const [chosen, setChosen] = useState<ReadonlySet<number>>(() => new Set(objects.map((o) => o.id)));
-  const [job, setJob] = useState<ExportJob | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const abort = useRef<AbortController | null>(null);
   const selectedFormat = format || usable[0]?.id || '';
-
-  // Follow a running job until it ends.
-  useEffect(() => {
-    if (!job || (job.status.state !== 'queued' && job.status.state !== 'running')) return;
-    const t = setTimeout(() => {
-      getExport(sessionId, token, job.jobId).then(setJob, (err: Error) => setError(err.message));
-    }, POLL_MS);
-    return () => clearTimeout(t);
-  }, [job, sessionId, token]);
-
-  useEffect(() => () => abort.current?.abort(), []);
+  // The newest job first: the one just started, or the one a collaborator is running.
+  const jobs = [...conn.exports.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const running = jobs.some((j) => j.status.state === 'queued' || j.status.state === 'running');
 
   const start = async () => {
     setError(null);
+    const client = conn.client;
+    if (!client) return setError('Not connected to the session yet.');
     try {
       const ids = chosen.size === objects.length ? undefined : [...chosen];
-      setJob(await startExport(sessionId, token, selectedFormat, ids));
+      conn.trackExport(await client.startExport(selectedFormat, ids ? { objectIds: ids } : {}));
     } catch (err) {
-      setError((err as Error).message);
+      setError(toFailure(err).error.message);
     }
   };
 
-  const download = async (url: string, name: string, label: string) => {
-    setError(null);
-    setBusy(label);
-    abort.current = new AbortController();
+  const cancel = async (jobId: string) => {
     try {
-      await downloadFile(url, token, name, abort.current.signal);
+      await conn.client?.cancelExport(jobId);
     } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
+      setError(toFailure(err).error.message);
     }
   };
 
-  const s = job?.status;
   return (
     <div className="modal-backdrop">
       <dialog open className="modal export-dialog" aria-label="Export">
@@ -88,24 +63,6 @@ export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
         )}
         {formats.isPending && <p>Asking the server what it can export…</p>}
         {formats.isError && <p className="error">{formats.error.message}</p>}
-        {formats.data === null && (
-          <div className="export-fallback">
-            <p className="muted">
-              This server offers the overlay video: every frame with the masks blended in.
-            </p>
-            <button
-              type="button"
-              disabled={kind !== 'video' || busy !== null}
-              data-testid="export-overlay"
-              onClick={() =>
-                void download(overlayVideoUrl(sessionId), 'overlay.mp4', 'Rendering the overlay video…')
-              }
-            >
-              Overlay video (MP4)
-            </button>
-            {kind !== 'video' && <p className="muted">An image session has no video to export.</p>}
-          </div>
-        )}
         {usable.length > 0 && (
           <>
             <fieldset className="export-formats">
@@ -146,56 +103,19 @@ export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
             <button
               type="button"
               onClick={() => void start()}
-              disabled={chosen.size === 0 || s?.state === 'queued' || s?.state === 'running'}
+              disabled={chosen.size === 0 || running}
               data-testid="export-start"
             >
               Export
             </button>
           </>
         )}
-        {job && s && (
-          <div className="export-job" data-testid="export-job" data-state={s.state}>
-            {s.state === 'queued' && <span>Waiting for a free slot…</span>}
-            {s.state === 'running' && (
-              <ProgressBar
-                done={s.progress.done}
-                total={s.progress.total}
-                label={`${s.progress.done} / ${s.progress.total}`}
-              />
-            )}
-            {(s.state === 'queued' || s.state === 'running') && (
-              <button
-                type="button"
-                onClick={() =>
-                  void cancelExport(sessionId, token, job.jobId).then(() =>
-                    getExport(sessionId, token, job.jobId).then(setJob),
-                  )
-                }
-              >
-                Cancel
-              </button>
-            )}
-            {s.state === 'finished' && (
-              <button
-                type="button"
-                onClick={() =>
-                  void download(exportFileUrl(sessionId, job.jobId), s.file.fileName, 'Downloading…')
-                }
-              >
-                Download {s.file.fileName} ({formatSize(s.file.bytes)})
-              </button>
-            )}
-            {s.state === 'failed' && <p className="error">Export failed: {s.error.message}</p>}
-            {s.state === 'cancelled' && <p className="muted">Export cancelled: {s.reason}</p>}
-          </div>
-        )}
-        {busy && (
-          <p aria-live="polite" data-testid="export-busy">
-            {busy}{' '}
-            <button type="button" onClick={() => abort.current?.abort()}>
-              Cancel
-            </button>
-          </p>
+        {jobs.length > 0 && (
+          <ul className="export-jobs">
+            {jobs.map((job) => (
+              <ExportJobRow key={job.jobId} job={job} conn={conn} onCancel={() => void cancel(job.jobId)} />
+            ))}
+          </ul>
         )}
         {error && (
           <p className="error" role="alert">
@@ -207,6 +127,45 @@ export function ExportDialog({ sessionId, kind, objects, onClose }: Props) {
         </button>
       </dialog>
     </div>
+  );
+}
+
+/** One export: its progress while it runs, its download link once finished. */
+function ExportJobRow({
+  job,
+  conn,
+  onCancel,
+}: {
+  job: ExportJob;
+  conn: SessionConnection;
+  onCancel(): void;
+}) {
+  const s = job.status;
+  return (
+    <li className="export-job" data-testid="export-job" data-state={s.state} data-format={job.format}>
+      <span className="muted">{job.format}</span>{' '}
+      {s.state === 'queued' && <span>Waiting for a free slot…</span>}
+      {s.state === 'running' && (
+        <ProgressBar
+          done={s.progress.done}
+          total={s.progress.total}
+          label={`${s.progress.done} / ${s.progress.total}${s.progress.fps ? ` · ${Math.round(s.progress.fps)}/s` : ''}`}
+        />
+      )}
+      {(s.state === 'queued' || s.state === 'running') && (
+        <button type="button" onClick={onCancel} disabled={conn.role !== 'editor'}>
+          Cancel
+        </button>
+      )}
+      {s.state === 'finished' && conn.client && (
+        // The server names the file (Content-Disposition); the link carries this tab's token.
+        <a href={conn.client.exportFileUrl(job.jobId)} download data-testid="export-download">
+          Download {s.file.fileName} ({formatSize(s.file.bytes)})
+        </a>
+      )}
+      {s.state === 'failed' && <p className="error">Export failed: {s.error.message}</p>}
+      {s.state === 'cancelled' && <p className="muted">Export cancelled: {s.reason}</p>}
+    </li>
   );
 }
 
