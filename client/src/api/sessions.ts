@@ -16,8 +16,8 @@ export function useRecentSessions() {
   return useQuery({
     queryKey: ['sessions'],
     queryFn: async () => SessionListSchema.parse(await getJson<SessionList>(`${SESSIONS_URL}?limit=24`)),
-    // Sessions still decoding change state on their own.
-    refetchInterval: (q) => (q.state.data?.sessions.some((s) => s.status === 'ingesting') ? 1500 : false),
+    // No timer: the list is read when the page opens or regains focus. A session's own ingest
+    // progress is pushed to whoever has it open.
   });
 }
 
