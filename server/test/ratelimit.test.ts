@@ -4,42 +4,17 @@
  * bursts are merged so the others see the latest cursor without the flood.
  */
 import type { ObjectAck, Result } from '@roto/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession } from './support/server-realtime.ts';
 import { makeScene } from './support/synthetic.ts';
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let removeDir: () => Promise<void>;
+const rt = useRealtimeServer();
+const client = () => rt.participant();
 let sessionId: string;
-const clients: Participant[] = [];
-
-function client(): Participant {
-  const c = new Participant(server.url);
-  clients.push(c);
-  return c;
-}
 
 beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir);
-  sessionId = await createSceneSession(server.store, makeScene({ frames: 2 }));
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
+  sessionId = await createSceneSession(rt.server.store, makeScene({ frames: 2 }));
 });
 
 describe('rate limits', () => {

@@ -11,15 +11,9 @@ import {
   unpackFacts,
   unpackMasks,
 } from '@roto/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession, type Participant } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const FRAMES = 8;
@@ -27,17 +21,8 @@ const scene = makeScene({ frames: FRAMES });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 const triangle = sceneObject(scene, SCENE_IDS.triangle);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let dataDir: string;
-let removeDir: () => Promise<void>;
-const clients: Participant[] = [];
-
-function client(): Participant {
-  const c = new Participant(server.url);
-  clients.push(c);
-  return c;
-}
+const rt = useRealtimeServer();
+const client = () => rt.participant();
 
 function iou(mask: Uint8Array, truth: Uint8Array): number {
   return maskIoU(decodeMask(mask).mask, truth);
@@ -47,26 +32,11 @@ function click(obj: { masks: Uint8Array[] }, frame: number) {
   return { ...interiorPoint(obj.masks[frame]!, scene.width), label: 1 as const };
 }
 
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  dataDir = tmp.dir;
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, dataDir);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
-});
-
 describe('collaboration', () => {
   let sessionId: string;
 
   beforeAll(async () => {
-    sessionId = await createSceneSession(server.store, scene);
+    sessionId = await createSceneSession(rt.server.store, scene);
   });
 
   it('R9: A clicks and B receives the identical mask bytes, after the ack says it is stored', async () => {
@@ -129,7 +99,7 @@ describe('collaboration', () => {
   });
 
   it('R11: C joins late and sees everything: objects, prompts, the mask index and the very same mask bytes', async () => {
-    const a = clients[0]!; // A of R9: connected since before the first click
+    const a = rt.clients[0] as Participant; // A of R9: connected since before the first click
     const c = client();
     const ack = await c.join(sessionId, { name: 'C' });
     const snap = ack.snapshot;
@@ -174,7 +144,7 @@ describe('collaboration', () => {
 
 describe('directions', () => {
   it('R10: direction "both" tracks forward, then backward, from a prompt in the middle of the clip', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = client();
     await a.join(sessionId);
     const ack = await a.command<PromptAddAck>('prompt:add', { frame: 5, points: [click(disc, 5)] });
@@ -199,7 +169,7 @@ describe('directions', () => {
 
 describe('reconnect and restart', () => {
   it('R13: a client that reconnects in the middle of a propagation misses nothing (lastSeq catch-up)', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = client();
     const b = client();
     await a.join(sessionId, { name: 'A' });
@@ -237,7 +207,7 @@ describe('reconnect and restart', () => {
   });
 
   it('R14: a restart of the server on the same DATA_DIR loses no acknowledged command', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = client();
     await a.join(sessionId, { name: 'A', clientId: 'a-tab' });
     const obj = await a.command<{ object: { id: number } }>('object:create', {
@@ -256,8 +226,7 @@ describe('reconnect and restart', () => {
     const extra = await a.command<PromptAddAck>('prompt:add', { frame: 1, points: [click(triangle, 1)] });
     await a.command('object:delete', { objectId: extra.objectId });
     a.close();
-    await server.stop();
-    server = await startRealtimeServer(engine, dataDir);
+    await rt.restart();
     const b = client();
     const ack = await b.join(sessionId, { name: 'B', clientId: 'a-tab', lastSeq: 0 });
     expect(ack.snapshot.seq).toBeGreaterThanOrEqual(renamed.seq);

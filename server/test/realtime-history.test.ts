@@ -3,30 +3,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeMask, type PromptAddAck } from '@roto/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession, Participant } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const scene = makeScene({ frames: 12 });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 const rect = sceneObject(scene, SCENE_IDS.rectangle);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let removeDir: () => Promise<void>;
+const rt = useRealtimeServer();
 let sessionId: string;
-const clients: Participant[] = [];
 
 async function joined(name: string, clientId?: string): Promise<Participant> {
-  const c = new Participant(server.url);
-  clients.push(c);
+  const c = rt.participant();
   await c.join(sessionId, { name, ...(clientId ? { clientId } : {}) });
   return c;
 }
@@ -36,18 +26,7 @@ function click(obj: { masks: Uint8Array[] }, frame: number, label: 0 | 1 = 1) {
 }
 
 beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir);
-  sessionId = await createSceneSession(server.store, scene);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
+  sessionId = await createSceneSession(rt.server.store, scene);
 });
 
 describe('history', () => {
@@ -118,8 +97,8 @@ describe('jobs and presence', () => {
       .of('mask:updated')
       .filter((m) => m.source === 'propagation' && m.objectId === ack.objectId);
     expect(streamed.length).toBe(cancelled.done);
-    const late = new Participant(server.url);
-    clients.push(late);
+    const late = new Participant(rt.server.url);
+    rt.clients.push(late);
     const snap = (await late.join(sessionId)).snapshot;
     expect(snap.jobs).toEqual([]);
     expect(snap.masks.filter((m) => m.objectId === ack.objectId)).toHaveLength(1 + cancelled.done);
@@ -137,8 +116,8 @@ describe('jobs and presence', () => {
       presence: { cursor: { x: 10, y: 20 }, frame: 3 },
     });
     expect(a.of('presence:updated')).toEqual([]);
-    const c = new Participant(server.url);
-    clients.push(c);
+    const c = new Participant(rt.server.url);
+    rt.clients.push(c);
     const ack = await c.join(sessionId);
     expect(ack.snapshot.participants.find((p) => p.participantId === a.socket.id)?.presence).toMatchObject({
       frame: 3,

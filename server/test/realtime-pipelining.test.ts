@@ -4,56 +4,29 @@
  * commands would give — every ack durable, facts in seq order, the same document after a restart.
  */
 import type { ObjectAck, PromptAddAck, SeqAck } from '@roto/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { describe, expect, it } from 'vitest';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const scene = makeScene({ frames: 4 });
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let dataDir: string;
-let removeDir: () => Promise<void>;
-const clients: Participant[] = [];
+const rt = useRealtimeServer();
 
-async function joined(sessionId: string, name: string, clientId?: string): Promise<Participant> {
-  const c = new Participant(server.url);
-  clients.push(c);
+async function joined(sessionId: string, name: string, clientId?: string) {
+  const c = rt.participant();
   await c.join(sessionId, { name, ...(clientId ? { clientId } : {}) });
   return c;
 }
 
 /** What a participant joining now is shown. */
 async function snapshotOf(sessionId: string) {
-  const c = new Participant(server.url);
-  clients.push(c);
+  const c = rt.participant();
   return (await c.join(sessionId, { name: 'late' })).snapshot;
 }
 
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  dataDir = tmp.dir;
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, dataDir);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
-});
-
 describe('pipelined object-local commands', () => {
   it('R9: renames fired at once by six participants are all acked, in seq order, and survive a restart', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const people = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => joined(sessionId, `P${i}`)));
     const watcher = await joined(sessionId, 'watcher');
     const objects = await Promise.all(
@@ -86,13 +59,12 @@ describe('pipelined object-local commands', () => {
       objs.filter((o) => objects.includes(o.id)).map(({ id, name }) => ({ id, name }));
     expect(names((await snapshotOf(sessionId)).objects)).toEqual(expected);
 
-    await server.stop();
-    server = await startRealtimeServer(engine, dataDir);
+    await rt.restart();
     expect(names((await snapshotOf(sessionId)).objects)).toEqual(expected);
   });
 
   it('R15: an undo sent right behind pipelined renames undoes the last of them', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = await joined(sessionId, 'A', 'tab-a');
     const b = await joined(sessionId, 'B', 'tab-b');
     const mine = (await a.command<ObjectAck>('object:create', { name: 'mine' })).object.id;
@@ -112,7 +84,7 @@ describe('pipelined object-local commands', () => {
   });
 
   it('R12: a prompt clear fired behind a click on its object clears what the click stored', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = await joined(sessionId, 'A');
     const rect = sceneObject(scene, SCENE_IDS.rectangle);
     const point = { ...interiorPoint(rect.masks[0]!, scene.width), label: 1 as const };
@@ -128,7 +100,7 @@ describe('pipelined object-local commands', () => {
   });
 
   it('R9: a rename of another object does not wait for a click on a cold frame; both are stored', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = await joined(sessionId, 'A');
     const rect = sceneObject(scene, SCENE_IDS.rectangle);
     const point = { ...interiorPoint(rect.masks[3]!, scene.width), label: 1 as const };

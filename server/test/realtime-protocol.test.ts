@@ -4,34 +4,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { INGEST_RECORD_TYPES, MAX_COMMAND_BYTES, PROTOCOL_VERSION, RotoError } from '@roto/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createOnnxEngine } from '../src/inference/onnx-engine.ts';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
 import {
   createSceneSession,
   Participant,
-  type RealtimeServer,
   startRealtimeServer,
   tempDataDir,
 } from './support/server-realtime.ts';
 import { makeScene } from './support/synthetic.ts';
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let removeDir: () => Promise<void>;
-let sessionId: string;
-const clients: Participant[] = [];
-
-function client(): Participant {
-  const c = new Participant(server.url);
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir, {
+const rt = useRealtimeServer({
+  realtime: {
     // Tokens "viewer-…" join as viewers, "bad" is refused: the seam access control plugs into.
     authorize: (_id, token) => {
       if (token === 'bad') throw new RotoError('UNAUTHORIZED', 'This link is not valid');
@@ -44,15 +29,13 @@ beforeAll(async () => {
       (socket.data as { events?: number }).events = n;
       if (n > 3) throw new RotoError('RATE_LIMITED', 'Too many commands; slow down');
     },
-  });
-  sessionId = await createSceneSession(server.store, makeScene({ frames: 4 }));
+  },
 });
+const client = () => rt.participant();
+let sessionId: string;
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
+beforeAll(async () => {
+  sessionId = await createSceneSession(rt.server.store, makeScene({ frames: 4 }));
 });
 
 describe('session:join', () => {
@@ -82,8 +65,8 @@ describe('session:join', () => {
 
   it('R2: a join of a session still being ingested is CONFLICT, saying so', async () => {
     const id = 'ingesting0001';
-    await server.store.create(id);
-    await server.store.append(id, {
+    await rt.server.store.create(id);
+    await rt.server.store.append(id, {
       type: INGEST_RECORD_TYPES.created,
       payload: { source: { kind: 'upload' } },
     });
@@ -189,8 +172,8 @@ describe('commands at the edge', () => {
   });
 
   it('R4: a per-connection limit plugged in through beforeEvent answers RATE_LIMITED', async () => {
-    const c = new Participant(server.url, { flood: true });
-    clients.push(c);
+    const c = new Participant(rt.server.url, { flood: true });
+    rt.clients.push(c);
     await c.join(sessionId);
     const results = [];
     for (let i = 0; i < 4; i++)
@@ -229,7 +212,7 @@ describe('without a model', () => {
     try {
       const id = await createSceneSession(other.store, makeScene({ frames: 2 }));
       const c = new Participant(other.url);
-      clients.push(c);
+      rt.clients.push(c);
       await c.join(id);
       const res = await c.request('prompt:add', {
         commandId: randomUUID(),
