@@ -12,34 +12,19 @@ import {
   type ShareLinkCreated,
 } from '@roto/shared';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TokenSigner } from '../src/access/tokens.ts';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession, type Participant } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const scene = makeScene({ frames: 3 });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let dataDir: string;
-let removeDir: () => Promise<void>;
+const rt = useRealtimeServer();
+const client = () => rt.participant();
 let sessionId: string;
 let ownerToken: string;
-const clients: Participant[] = [];
-
-function client(): Participant {
-  const c = new Participant(server.url);
-  clients.push(c);
-  return c;
-}
 
 /** Records the session notices (`access:revoked`, `ingest:*`) a participant receives. */
 function noticesOf(p: Participant): SessionNoticeFact[] {
@@ -55,7 +40,7 @@ async function api(
   token: string | undefined,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${server.url}/api/v1/sessions/${path}`, {
+  const res = await fetch(`${rt.server.url}/api/v1/sessions/${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -86,21 +71,9 @@ async function joinResult(p: Participant, token: string | undefined): Promise<Re
 }
 
 beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  dataDir = tmp.dir;
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, dataDir);
-  sessionId = await createSceneSession(server.store, scene);
+  sessionId = await createSceneSession(rt.server.store, scene);
   // The same owner token POST /api/v1/sessions returns for sessions it makes (checked below).
-  ownerToken = server.app.access!.links.ownerToken(sessionId);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
+  ownerToken = rt.server.app.access!.links.ownerToken(sessionId);
 });
 
 describe('owner token and links', () => {
@@ -110,7 +83,7 @@ describe('owner token and links', () => {
     })
       .png()
       .toBuffer();
-    const res = await fetch(`${server.url}/api/v1/sessions`, {
+    const res = await fetch(`${rt.server.url}/api/v1/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ image: png.toString('base64') }),
@@ -118,7 +91,7 @@ describe('owner token and links', () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as { sessionId: string; ownerToken: string; status: string };
     expect(created.ownerToken).toEqual(expect.any(String));
-    const link = await fetch(`${server.url}/api/v1/sessions/${created.sessionId}/links`, {
+    const link = await fetch(`${rt.server.url}/api/v1/sessions/${created.sessionId}/links`, {
       method: 'POST',
       headers: { authorization: `Bearer ${created.ownerToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ role: 'viewer' }),
@@ -196,7 +169,7 @@ describe('roles', () => {
     });
     expect((await api('GET', sessionId, link.token)).status).toBe(401);
     // Durable in the session's op log.
-    const { records } = await server.store.load(sessionId);
+    const { records } = await rt.server.store.load(sessionId);
     expect(records.some((r) => r.type === 'access:link-revoked')).toBe(true);
   });
 
@@ -249,9 +222,8 @@ describe('roles', () => {
     const kept = await createLink('viewer');
     const dropped = await createLink('editor');
     expect((await api('DELETE', `${sessionId}/links/${dropped.linkId}`, ownerToken)).status).toBe(200);
-    for (const c of clients.splice(0)) c.close();
-    await server.stop();
-    server = await startRealtimeServer(engine, dataDir);
+    for (const c of rt.clients.splice(0)) c.close();
+    await rt.restart();
     const p = client();
     await p.connected();
     expect(await joinResult(p, kept.token)).toMatchObject({ ok: true, data: { role: 'viewer' } });

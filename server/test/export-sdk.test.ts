@@ -6,52 +6,30 @@
  */
 import { type ExportFinishedFact, type ExportProgressedFact, isRotoError } from '@roto/shared';
 import { RotoApi, RotoClient } from '@roto/shared/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { describe, expect, it } from 'vitest';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const scene = makeScene({ frames: 6 });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let removeDir: () => Promise<void>;
-const clients: RotoClient[] = [];
+const rt = useRealtimeServer();
 
 async function connect(sessionId: string, name: string, token?: string): Promise<RotoClient> {
   const client = await RotoClient.connect({
-    url: server.url,
+    url: rt.server.url,
     sessionId,
     user: { name },
     ...(token ? { token } : {}),
   });
-  clients.push(client);
+  rt.clients.push(client);
   return client;
 }
 
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
-});
-
 describe('exports through the SDK', () => {
   it('R23: one client exports, another follows it and downloads the file', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const ada = await connect(sessionId, 'Ada');
     const bob = await connect(sessionId, 'Bob');
     await expect(ada.startExport('davis-png-zip')).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -77,7 +55,7 @@ describe('exports through the SDK', () => {
     // Asked again on the unchanged session: the same job, not a new one.
     expect(await bob.startExport('davis-png-zip')).toMatchObject({ jobId: started.jobId, reused: true });
 
-    const api = new RotoApi(server.url);
+    const api = new RotoApi(rt.server.url);
     expect((await api.listExportFormats()).map((f) => f.id)).toContain('davis-png-zip');
     expect((await api.getExport(sessionId, started.jobId)).status).toMatchObject({
       state: 'finished',
@@ -86,13 +64,13 @@ describe('exports through the SDK', () => {
   });
 
   it('R23: a viewer follows exports but cannot start or cancel one', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const owner = await connect(sessionId, 'Owner');
     await owner.addPrompts({
       frame: 0,
       points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }],
     });
-    const { token } = await server.app.access!.links.create(sessionId, 'viewer');
+    const { token } = await rt.server.app.access!.links.create(sessionId, 'viewer');
     const viewer = await connect(sessionId, 'Viewer', token);
     const refusal = await viewer.startExport('coco-json').catch((err: unknown) => err);
     expect(isRotoError(refusal) && refusal.code).toBe('FORBIDDEN');

@@ -20,29 +20,19 @@ import {
   type PromptAddAck,
   type StartExportResponse,
 } from '@roto/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession, Participant } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const scene = makeScene({ frames: 8 });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let removeDir: () => Promise<void>;
-let stopped = false;
-const clients: Participant[] = [];
+const rt = useRealtimeServer();
 
 /** A participant that also records the export notices it receives. */
 function participant(): Participant & { notices: ExportNoticeFact[] } {
-  const p = Object.assign(new Participant(server.url), { notices: [] as ExportNoticeFact[] });
+  const p = Object.assign(new Participant(rt.server.url), { notices: [] as ExportNoticeFact[] });
   for (const type of [
     'export:started',
     'export:progressed',
@@ -51,7 +41,7 @@ function participant(): Participant & { notices: ExportNoticeFact[] } {
     'export:cancelled',
   ])
     p.socket.on(type, (n: ExportNoticeFact) => p.notices.push(n));
-  clients.push(p);
+  rt.clients.push(p);
   return p;
 }
 
@@ -63,7 +53,7 @@ async function until(what: string, check: () => boolean): Promise<void> {
   }
 }
 
-const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, init);
+const api = (path: string, init: RequestInit = {}) => fetch(`${rt.server.url}/api/v1${path}`, init);
 
 function startExport(sessionId: string, body: unknown, token?: string): Promise<Response> {
   return api(`/sessions/${sessionId}/exports`, {
@@ -82,22 +72,8 @@ async function settled(sessionId: string, jobId: string): Promise<ExportJob> {
 }
 
 async function exportFiles(sessionId: string): Promise<string[]> {
-  return (await server.store.blobs.list(sessionId, 'exports')).map((f) => f.name);
+  return (await rt.server.store.blobs.list(sessionId, 'exports')).map((f) => f.name);
 }
-
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  if (!stopped) await server.stop();
-  await engine.close();
-  await removeDir();
-});
 
 describe('exports in the running server', () => {
   let sessionId: string;
@@ -108,7 +84,7 @@ describe('exports in the running server', () => {
   let objectId: number;
 
   beforeAll(async () => {
-    sessionId = await createSceneSession(server.store, scene);
+    sessionId = await createSceneSession(rt.server.store, scene);
     a = participant();
     b = participant();
     await a.join(sessionId, { name: 'A' });
@@ -152,7 +128,7 @@ describe('exports in the running server', () => {
     expect(finished.url).toBe(`/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`);
     expect(finished.fileName).toBe('roto-coco.json');
     // The notice's URL serves the file: the masks in it are the one A made on frame 0.
-    const file = await fetch(`${server.url}${finished.url}`);
+    const file = await fetch(`${rt.server.url}${finished.url}`);
     expect(file.status).toBe(200);
     const bytes = Buffer.from(await file.arrayBuffer());
     expect(bytes.length).toBe(finished.bytes);
@@ -166,7 +142,7 @@ describe('exports in the running server', () => {
   });
 
   it('R24: serves the download as an attachment with a strong ETag (304) and byte ranges (206, 416)', async () => {
-    const url = `${server.url}/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`;
+    const url = `${rt.server.url}/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`;
     const full = await fetch(url);
     const body = Buffer.from(await full.arrayBuffer());
     expect(full.headers.get('content-disposition')).toBe(
@@ -206,7 +182,7 @@ describe('exports in the running server', () => {
     expect(res.status).toBe(200);
     const again = (await res.json()) as StartExportResponse;
     expect(again).toMatchObject({ jobId: first.jobId, reused: true, cacheKey: first.cacheKey });
-    const file = await fetch(`${server.url}/api/v1/sessions/${sessionId}/exports/${again.jobId}/file`);
+    const file = await fetch(`${rt.server.url}/api/v1/sessions/${sessionId}/exports/${again.jobId}/file`);
     expect(file.headers.get('etag')).toBe(etag);
     await file.arrayBuffer();
     // No new job: nothing was announced and the list holds the one job.
@@ -228,14 +204,14 @@ describe('exports in the running server', () => {
     expect(next.cacheKey).not.toBe(first.cacheKey);
     const done = await settled(sessionId, next.jobId);
     expect(done.status.state).toBe('finished');
-    const file = await fetch(`${server.url}/api/v1/sessions/${sessionId}/exports/${next.jobId}/file`);
+    const file = await fetch(`${rt.server.url}/api/v1/sessions/${sessionId}/exports/${next.jobId}/file`);
     expect(file.headers.get('etag')).not.toBe(etag);
     const coco = (await file.json()) as { annotations: Array<{ image_id: number }> };
     expect(coco.annotations.map((x) => x.image_id).sort()).toEqual([1, 4]);
   });
 
   it('R23: lets a viewer list and download but not start or cancel an export (403)', async () => {
-    const viewer = await server.app.access!.links.create(sessionId, 'viewer');
+    const viewer = await rt.server.app.access!.links.create(sessionId, 'viewer');
     const auth = { authorization: `Bearer ${viewer.token}` };
     const res = await startExport(sessionId, { format: 'davis-png-zip' }, viewer.token);
     expect(res.status).toBe(403);
@@ -260,7 +236,7 @@ describe('exports in the running server', () => {
     expect(job.status.state).toBe('finished');
     const path = `/api/v1/sessions/${sessionId}/exports/${big.jobId}/file`;
     await new Promise<void>((resolve, reject) => {
-      const req = request(`${server.url}${path}`, (res) => {
+      const req = request(`${rt.server.url}${path}`, (res) => {
         expect(res.statusCode).toBe(200);
         res.once('data', () => {
           req.destroy();
@@ -271,15 +247,15 @@ describe('exports in the running server', () => {
       req.end();
     });
     // The server goes on: the same file downloads whole, and the session still takes clicks.
-    const again = await fetch(`${server.url}${path}`);
+    const again = await fetch(`${rt.server.url}${path}`);
     const bytes = Buffer.from(await again.arrayBuffer());
     expect(bytes.length).toBe(job.status.state === 'finished' ? job.status.file.bytes : -1);
     expect([...bytes.subarray(0, 2)]).toEqual([0x50, 0x4b]);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${rt.server.url}/healthz`)).status).toBe(200);
   });
 
   it('R24: answers the download of a failed export with 409 and its reason, and keeps no file of it', async () => {
-    const broken = await createSceneSession(server.store, scene);
+    const broken = await createSceneSession(rt.server.store, scene);
     const p = participant();
     await p.join(broken);
     await p.command('prompt:add', {
@@ -287,7 +263,7 @@ describe('exports in the running server', () => {
       points: [{ ...interiorPoint(disc.masks[0]!, scene.width), label: 1 }],
     });
     // A frame lost on disk: the export cannot read it.
-    await rm(await server.store.blobs.prepare(broken, 'frames/00004.jpg'));
+    await rm(await rt.server.store.blobs.prepare(broken, 'frames/00004.jpg'));
     const started = (await (
       await startExport(broken, { format: 'davis-png-zip' })
     ).json()) as StartExportResponse;
@@ -307,7 +283,7 @@ describe('exports in the running server', () => {
 
   it('R23: cancels a running export on DELETE: everyone gets export:cancelled and no file is left', async () => {
     const big = makeScene({ frames: 48, width: 640, height: 480 });
-    slow = await createSceneSession(server.store, big);
+    slow = await createSceneSession(rt.server.store, big);
     slowParticipant = participant();
     await slowParticipant.join(slow);
     await slowParticipant.command('prompt:add', {
@@ -330,7 +306,7 @@ describe('exports in the running server', () => {
   });
 
   it('answers HEAD on the file with its headers, and 404 for the exports of an unknown session', async () => {
-    const head = await fetch(`${server.url}/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`, {
+    const head = await fetch(`${rt.server.url}/api/v1/sessions/${sessionId}/exports/${first.jobId}/file`, {
       method: 'HEAD',
     });
     expect(head.status).toBe(200);
@@ -349,9 +325,8 @@ describe('exports in the running server', () => {
     await until('the export to run', () =>
       p.notices.some((n) => n.type === 'export:progressed' && n.jobId === started.jobId),
     );
-    await server.stop();
-    stopped = true;
-    expect(server.app.exports!.jobs.get(started.jobId).status.state).toBe('cancelled');
+    await rt.stop();
+    expect(rt.server.app.exports!.jobs.get(started.jobId).status.state).toBe('cancelled');
     for (const id of [sessionId, slow]) expect(await exportFiles(id)).toEqual([]);
   });
 });

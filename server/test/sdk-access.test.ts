@@ -15,50 +15,31 @@ import {
   RotoClient,
   type RotoError,
 } from '@roto/shared/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlakyNetwork } from './sdk-network.ts';
-import {
-  createSceneSession,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const scene = makeScene({ frames: 2 });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let removeDir: () => Promise<void>;
+const rt = useRealtimeServer();
 let sessionId: string;
 let ownerToken: string;
 /** Socket.IO connections the server has accepted, in total. */
 let connections = 0;
-const clients: RotoClient[] = [];
 
 beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir);
-  server.app.realtime!.io.on('connection', () => {
+  rt.server.app.realtime!.io.on('connection', () => {
     connections += 1;
   });
-  sessionId = await createSceneSession(server.store, scene);
-  ownerToken = server.app.access!.links.ownerToken(sessionId);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
+  sessionId = await createSceneSession(rt.server.store, scene);
+  ownerToken = rt.server.app.access!.links.ownerToken(sessionId);
 });
 
 async function createLink(role: 'editor' | 'viewer', expiresInSec?: number): Promise<ShareLinkCreated> {
-  const res = await fetch(`${server.url}/api/v1/sessions/${sessionId}/links`, {
+  const res = await fetch(`${rt.server.url}/api/v1/sessions/${sessionId}/links`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ role, ...(expiresInSec !== undefined ? { expiresInSec } : {}) }),
@@ -68,7 +49,7 @@ async function createLink(role: 'editor' | 'viewer', expiresInSec?: number): Pro
 }
 
 async function revoke(linkId: string): Promise<void> {
-  const res = await fetch(`${server.url}/api/v1/sessions/${sessionId}/links/${linkId}`, {
+  const res = await fetch(`${rt.server.url}/api/v1/sessions/${sessionId}/links/${linkId}`, {
     method: 'DELETE',
     headers: { authorization: `Bearer ${ownerToken}` },
   });
@@ -78,14 +59,14 @@ async function revoke(linkId: string): Promise<void> {
 /** A joined client that records its states, `revoked` events and errors. */
 async function join(opts: Partial<ConnectOptions> & { token: string }) {
   const client = await RotoClient.connect({
-    url: server.url,
+    url: rt.server.url,
     sessionId,
     user: { name: 'holder' },
     reconnectionDelayMs: 50,
     reconnectionDelayMaxMs: 100,
     ...opts,
   });
-  clients.push(client);
+  rt.clients.push(client);
   const states: ConnectionState[] = [client.state];
   const revoked: AccessEnded[] = [];
   const errors: RotoError[] = [];
@@ -163,7 +144,7 @@ describe('SDK: access ends', () => {
   });
 
   it('R20: a link revoked while the client was cut off: the rejoin is refused and the client ends revoked after one try', async () => {
-    const network = await new FlakyNetwork(Number(new URL(server.url).port)).listen();
+    const network = await new FlakyNetwork(Number(new URL(rt.server.url).port)).listen();
     try {
       const link = await createLink('editor');
       const { client, states, revoked } = await join({ token: link.token, url: network.url });
@@ -208,15 +189,15 @@ describe('SDK: share links', () => {
     const link = await createLink('editor');
     // This server has no PUBLIC_URL: its links are relative to it.
     expect(() => parseShareLink(link.url)).toThrow(/relative/);
-    const parsed = parseShareLink(link.url, server.url);
-    expect(parsed).toEqual({ serverUrl: server.url, sessionId, token: link.token });
+    const parsed = parseShareLink(link.url, rt.server.url);
+    expect(parsed).toEqual({ serverUrl: rt.server.url, sessionId, token: link.token });
     const client = await RotoClient.connect({
       url: parsed.serverUrl,
       sessionId: parsed.sessionId,
       token: parsed.token,
       user: { name: 'from a link' },
     });
-    clients.push(client);
+    rt.clients.push(client);
     expect(client.role).toBe('editor');
     const ack = await client.addPrompts({
       frame: 0,
