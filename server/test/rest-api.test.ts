@@ -9,17 +9,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { FileSessionStore } from '../src/storage/file-session-store.ts';
 import { problemOf } from './http-sessions-harness.ts';
-import {
-  createSceneSession,
-  Participant,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession, Participant, tempDataDir } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const FRAMES = 6;
@@ -27,23 +21,7 @@ const scene = makeScene({ frames: FRAMES });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 const triangle = sceneObject(scene, SCENE_IDS.triangle);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
-let work: { dir: string; remove: () => Promise<void> };
-const clients: Participant[] = [];
-
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  work = await tempDataDir();
-  server = await startRealtimeServer(engine, work.dir);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  await engine.close();
-  await work.remove();
-});
+const rt = useRealtimeServer();
 
 type Json = Record<string, unknown>;
 type RleMask = {
@@ -58,7 +36,7 @@ type RleMask = {
 function api(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.body !== undefined) headers['content-type'] ??= 'application/json';
-  return fetch(`${server.url}/api/v1${path}`, {
+  return fetch(`${rt.server.url}/api/v1${path}`, {
     method: init.method ?? 'GET',
     headers,
     ...(init.body !== undefined
@@ -89,12 +67,12 @@ describe('REST API v1', () => {
   let sid: string;
 
   beforeAll(async () => {
-    sid = await createSceneSession(server.store, scene);
+    sid = await createSceneSession(rt.server.store, scene);
   });
 
   it('a click answers the mask as COCO RLE; a Socket.IO participant receives the same mask; a retried Idempotency-Key answers once', async () => {
-    const watcher = new Participant(server.url);
-    clients.push(watcher);
+    const watcher = new Participant(rt.server.url);
+    rt.clients.push(watcher);
     await watcher.join(sid, { name: 'watcher' });
 
     const headers = { 'Idempotency-Key': 'click-disc-0' };
@@ -211,7 +189,7 @@ describe('REST API v1', () => {
   });
 
   it('a running job is cancelled by POST …/cancel; cancelling an ended job is CONFLICT', async () => {
-    const other = await createSceneSession(server.store, scene);
+    const other = await createSceneSession(rt.server.store, scene);
     await ok(
       await api(`/sessions/${other}/prompts`, {
         method: 'POST',
@@ -220,7 +198,7 @@ describe('REST API v1', () => {
     );
     // Hold the GPU lane so the job cannot take a step before it is cancelled.
     let release = () => {};
-    const held = server.app.lane.run({
+    const held = rt.server.app.lane.run({
       priority: 'interactive',
       label: 'test: hold the lane',
       fn: () => new Promise<void>((resolve) => (release = resolve)),
@@ -307,7 +285,7 @@ describe('REST API v1', () => {
     const longProblem = await problemOf(longKey);
     expect([longKey.status, longProblem.code]).toEqual([400, 'INVALID_INPUT']);
     expect(longProblem.detail).toContain('Idempotency-Key');
-    const fresh = await createSceneSession(server.store, scene);
+    const fresh = await createSceneSession(rt.server.store, scene);
     const nothing = await api(`/sessions/${fresh}/propagations`, { method: 'POST' });
     expect([nothing.status, (await problemOf(nothing)).detail]).toEqual([
       400,
@@ -333,7 +311,7 @@ describe('REST API v1 with AUTH_MODE=token', () => {
       AUTH_MODE: 'token',
     });
     store = new FileSessionStore({ dataDir: dir.dir });
-    app = createApp({ config, engine, store, logger: createLogger({ level: 'silent' }) });
+    app = createApp({ config, engine: rt.engine, store, logger: createLogger({ level: 'silent' }) });
     url = `http://127.0.0.1:${(await app.listen()).port}`;
     sid = await createSceneSession(store, scene);
   });

@@ -12,14 +12,9 @@ import {
   RotoClient,
 } from '@roto/shared/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
 import { FlakyNetwork } from './sdk-network.ts';
-import {
-  createSceneSession,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { useRealtimeServer } from './support/realtime-fixture.ts';
+import { createSceneSession } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const FRAMES = 8;
@@ -27,48 +22,42 @@ const scene = makeScene({ frames: FRAMES });
 const disc = sceneObject(scene, SCENE_IDS.disc);
 const triangle = sceneObject(scene, SCENE_IDS.triangle);
 
-let engine: OnnxEngine;
-let server: RealtimeServer;
 let network: FlakyNetwork;
-let removeDir: () => Promise<void>;
-const clients: RotoClient[] = [];
 /** Set by a test: the next event of this name makes the network swallow the server's answers. */
 let blackholeOn: string | undefined;
 
-beforeAll(async () => {
-  engine = createOnnxEngine({ pack: 'test-tiny' });
-  const tmp = await tempDataDir();
-  removeDir = tmp.remove;
-  server = await startRealtimeServer(engine, tmp.dir, {
+const rt = useRealtimeServer({
+  realtime: {
     authorize: (_sessionId, token) => (token === 'view-only' ? 'viewer' : 'editor'),
     beforeEvent: (_socket, event) => {
       if (event !== blackholeOn) return;
       blackholeOn = undefined;
       network.blackhole();
     },
-  });
-  network = await new FlakyNetwork(Number(new URL(server.url).port)).listen();
+  },
 });
 
+beforeAll(async () => {
+  network = await new FlakyNetwork(Number(new URL(rt.server.url).port)).listen();
+});
+
+// Clients go before the network they may be connected through; the fixture stops the server after.
 afterAll(async () => {
-  for (const c of clients) c.close();
+  for (const c of rt.clients.splice(0)) c.close();
   await network.close();
-  await server.stop();
-  await engine.close();
-  await removeDir();
 });
 
 /** A joined SDK client that records every fact it is given and every state it goes through. */
 async function join(sessionId: string, name: string, opts: Partial<ConnectOptions> = {}) {
   const client = await RotoClient.connect({
-    url: server.url,
+    url: rt.server.url,
     sessionId,
     user: { name },
     reconnectionDelayMs: 100,
     reconnectionDelayMaxMs: 300,
     ...opts,
   });
-  clients.push(client);
+  rt.clients.push(client);
   const facts: Fact[] = [];
   const states: ConnectionState[] = [client.state];
   for (const type of [...DURABLE_FACT_TYPES, 'job:progressed'] as const)
@@ -107,7 +96,7 @@ function identities(facts: DurableFact[]): string[] {
 describe('SDK: collaboration', () => {
   let sessionId: string;
   beforeAll(async () => {
-    sessionId = await createSceneSession(server.store, scene);
+    sessionId = await createSceneSession(rt.server.store, scene);
   });
 
   it('R9: A adds a prompt and B receives the identical mask, which covers the clicked object', async () => {
@@ -180,7 +169,7 @@ describe('SDK: collaboration', () => {
 
 describe('SDK: every command', () => {
   it('R12, R15, R10: clear, undo, redo, rename, cancel and delete, as the other participant sees them', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const a = await join(sessionId, 'A');
     const b = await join(sessionId, 'B');
     const { objectId } = await a.client.addPrompts({ frame: 0, points: [click(disc, 0)] });
@@ -221,7 +210,7 @@ describe('SDK: every command', () => {
 
 describe('SDK: presence', () => {
   it('R16: presence reaches the others, and the latest presence set while offline is sent on rejoin', async () => {
-    const sessionId = await createSceneSession(server.store, scene);
+    const sessionId = await createSceneSession(rt.server.store, scene);
     const b = await join(sessionId, 'B');
     const seen: Array<{ participantId: string; frame?: number | undefined }> = [];
     b.client.on('presence:updated', (f) =>
@@ -245,7 +234,7 @@ describe('SDK: presence', () => {
 describe('SDK: commands across dropped connections', () => {
   let sessionId: string;
   beforeAll(async () => {
-    sessionId = await createSceneSession(server.store, scene);
+    sessionId = await createSceneSession(rt.server.store, scene);
   });
 
   it('R8: a command issued while disconnected is delivered after the reconnect, exactly once', async () => {
@@ -299,7 +288,7 @@ describe('SDK: commands across dropped connections', () => {
 describe('SDK: failures', () => {
   let sessionId: string;
   beforeAll(async () => {
-    sessionId = await createSceneSession(server.store, scene);
+    sessionId = await createSceneSession(rt.server.store, scene);
   });
 
   async function rejection(p: Promise<unknown>): Promise<RotoError> {
@@ -344,7 +333,7 @@ describe('SDK: failures', () => {
 
   it('R2: connecting to a session that does not exist rejects with NOT_FOUND', async () => {
     const err = await rejection(
-      RotoClient.connect({ url: server.url, sessionId: 'nosuchsession000', user: { name: 'X' } }),
+      RotoClient.connect({ url: rt.server.url, sessionId: 'nosuchsession000', user: { name: 'X' } }),
     );
     expect(err.code).toBe('NOT_FOUND');
   });
