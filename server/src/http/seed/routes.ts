@@ -28,6 +28,21 @@ const FRAME: ParamSpec = {
 };
 const sessionErrors = ['INVALID_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHORIZED', 'CONFLICT'] as const;
 
+// /annotate-frame and /refine-mask take the same body and answer the same mask; only the way
+// points meet the frame's earlier prompts differs.
+const annotateContract = {
+  pathParams: [SESSION],
+  idempotent: true,
+  body: { name: 'SeedAnnotateBody', schema: SeedAnnotateBodySchema },
+  responses: {
+    200: {
+      description: 'The mask',
+      schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema },
+    },
+  },
+  errors: [...sessionErrors, 'MODEL_UNAVAILABLE', 'BUSY', 'UNSUPPORTED_MEDIA'],
+} satisfies Partial<RouteSpec>;
+
 /** The seed-003 routes with their handlers. */
 export function seedRoutes(deps: ApiDeps): RouteSpec[] {
   const h = seedHandlers(deps);
@@ -68,16 +83,7 @@ export function seedRoutes(deps: ApiDeps): RouteSpec[] {
       description:
         '`obj_id` selects the object: default the first one, created when the session has none; the next free id creates a new one.',
       tag: TAG,
-      pathParams: [SESSION],
-      idempotent: true,
-      body: { name: 'SeedAnnotateBody', schema: SeedAnnotateBodySchema },
-      responses: {
-        200: {
-          description: 'The mask',
-          schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema },
-        },
-      },
-      errors: [...sessionErrors, 'MODEL_UNAVAILABLE', 'BUSY', 'UNSUPPORTED_MEDIA'],
+      ...annotateContract,
       handler: h.annotateFrame,
     },
     {
@@ -104,16 +110,7 @@ export function seedRoutes(deps: ApiDeps): RouteSpec[] {
       operationId: 'seedRefineMask',
       summary: "Add points to the frame's existing prompts (the previous mask is fed to the model)",
       tag: TAG,
-      pathParams: [SESSION],
-      idempotent: true,
-      body: { name: 'SeedAnnotateBody', schema: SeedAnnotateBodySchema },
-      responses: {
-        200: {
-          description: 'The mask',
-          schema: { name: 'SeedAnnotateResponse', schema: SeedAnnotateResponseSchema },
-        },
-      },
-      errors: [...sessionErrors, 'MODEL_UNAVAILABLE', 'BUSY', 'UNSUPPORTED_MEDIA'],
+      ...annotateContract,
       handler: h.refineMask,
     },
     {
