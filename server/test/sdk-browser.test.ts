@@ -12,12 +12,7 @@ import { type Browser, chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEngine, type OnnxEngine } from '../src/inference/onnx-engine.ts';
-import {
-  createSceneSession,
-  type RealtimeServer,
-  startRealtimeServer,
-  tempDataDir,
-} from './support/server-realtime.ts';
+import { type RealtimeServer, startRealtimeServer, tempDataDir } from './support/server-realtime.ts';
 import { interiorPoint, makeScene, maskIoU, SCENE_IDS, sceneObject } from './support/synthetic.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

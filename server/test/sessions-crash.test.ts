@@ -89,10 +89,13 @@ it('R14: kill -9 of the server while commands stream in loses no acknowledged co
     // Every acknowledged rename is in the log the new process reads back, at its seq.
     const loaded = await server.store.load(sessionId);
     const bySeq = new Map(loaded.records.map((r) => [r.seq, r]));
-    for (const a of acked)
-      expect(
-        (bySeq.get(a.seq)?.payload as { facts: Array<{ object: { name: string } }> }).facts[0]!.object.name,
-      ).toBe(a.name);
+    for (const a of acked) {
+      const record = bySeq.get(a.seq);
+      expect(record, `acknowledged seq ${a.seq} is in the log`).toBeDefined();
+      expect((record!.payload as { facts: Array<{ object: { name: string } }> }).facts[0]!.object.name).toBe(
+        a.name,
+      );
+    }
     // And the document shows the last of them (or a later, unacknowledged one).
     const name = ack.snapshot.objects[0]!.name;
     const finalSeq = [...bySeq.values()].findLast((r) => r.type === 'facts')!.seq;

@@ -53,7 +53,9 @@ describe('upsampleToMask fast path', () => {
       [1024, 1024],
       [333, 777],
     ] as const) {
-      const src = new Float32Array(256 * 256).map((_, i) => 40 - Math.hypot((i % 256) - 100, Math.floor(i / 256) - 120));
+      const src = new Float32Array(256 * 256).map(
+        (_, i) => 40 - Math.hypot((i % 256) - 100, Math.floor(i / 256) - 120),
+      );
       src[256 * 120 + 60] = 1e-35; // a tiny positive value on the boundary
       const full = upsampleBilinear(src, 256, 256, ow, oh);
       const mask = upsampleToMask(src, 256, 256, ow, oh);
