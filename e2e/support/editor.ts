@@ -137,16 +137,23 @@ export async function expectMaskOnTruth(
 }
 
 /** Private socket of the SDK client the editor runs on (reached into only to cut the line on purpose). */
-type Reachable = { __rotoConnection?: { client?: { socket?: { disconnect(): void; connect(): void } } } };
+// The SDK keeps its socket in the client's session link (private in TypeScript, reachable at run time).
+type Reachable = {
+  __rotoConnection?: { client?: { link?: { socket?: { disconnect(): void; connect(): void } } } };
+};
 
 /** Cuts the editor's connection as a network drop would (the SDK does not reconnect until `restoreConnection`). */
 export async function cutConnection(page: Page): Promise<void> {
-  await page.evaluate(() => (window as unknown as Reachable).__rotoConnection?.client?.socket?.disconnect());
+  await page.evaluate(() =>
+    (window as unknown as Reachable).__rotoConnection?.client?.link?.socket?.disconnect(),
+  );
 }
 
 /** Lets the editor's connection come back. */
 export async function restoreConnection(page: Page): Promise<void> {
-  await page.evaluate(() => (window as unknown as Reachable).__rotoConnection?.client?.socket?.connect());
+  await page.evaluate(() =>
+    (window as unknown as Reachable).__rotoConnection?.client?.link?.socket?.connect(),
+  );
 }
 
 /** Creates a session from the fixture video over REST (as another client would) and returns its editor path. */
