@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type JoinAck, PROTOCOL_VERSION, type Result } from '@roto/shared';
+import { DURABLE_FACT_TYPES, VOLATILE_FACT_SCHEMAS } from '@roto/shared/sdk';
 import { io, type Socket } from 'socket.io-client';
 
 /** A command's answer and how long it took from send to ack. */
@@ -16,24 +17,8 @@ export interface Timed<T> {
   ms: number;
 }
 
-/** Every fact event a participant can receive (counted, not stored). */
-const FACT_EVENTS = [
-  'mask:updated',
-  'masks:removed',
-  'masks:stale',
-  'object:created',
-  'object:updated',
-  'object:deleted',
-  'prompts:updated',
-  'job:started',
-  'job:progressed',
-  'job:finished',
-  'job:failed',
-  'job:cancelled',
-  'participant:joined',
-  'participant:left',
-  'presence:updated',
-] as const;
+/** Every fact event a participant can receive: the contract's durable and volatile facts. */
+const FACT_EVENTS: readonly string[] = [...DURABLE_FACT_TYPES, ...Object.keys(VOLATILE_FACT_SCHEMAS)];
 
 export class BenchClient {
   readonly socket: Socket;

@@ -15,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   type Result,
 } from '@roto/shared';
+import { DURABLE_FACT_TYPES, VOLATILE_FACT_SCHEMAS } from '@roto/shared/sdk';
 import { io, type Socket } from 'socket.io-client';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -105,23 +106,8 @@ export async function createSceneSession(store: FileSessionStore, scene: Scene):
   return id;
 }
 
-const FACT_EVENTS = [
-  'mask:updated',
-  'masks:removed',
-  'masks:stale',
-  'object:created',
-  'object:updated',
-  'object:deleted',
-  'prompts:updated',
-  'job:started',
-  'job:progressed',
-  'job:finished',
-  'job:failed',
-  'job:cancelled',
-  'participant:joined',
-  'participant:left',
-  'presence:updated',
-] as const;
+/** Every fact event a participant can receive: the contract's durable and volatile facts. */
+const FACT_EVENTS: readonly string[] = [...DURABLE_FACT_TYPES, ...Object.keys(VOLATILE_FACT_SCHEMAS)];
 
 /** A participant: a real socket.io-client socket that records every fact it receives. */
 export class Participant {
